@@ -1,0 +1,347 @@
+/**
+ * Parses a `SluiceConfig` once, at `createSluice`: validates it with zod (built lazily, on first use),
+ * reports every problem with its path, fills defaults and reads documented environment variables.
+ * After this, the call path never checks configuration again.
+ * @module
+ */
+import * as z from 'zod/mini';
+import { SluiceConfigError, type ConfigIssue } from '../core/errors.js';
+import type { Middleware } from '../core/types.js';
+import type { SluiceCallbacks } from '../core/callbacks.js';
+import type { CallRecord } from '../events/record.js';
+import type { Exporter } from '../exporters/types.js';
+import type { BatchQueueOptions } from '../exporters/batch-queue.js';
+import { providerCatalog } from '../providers/catalog.js';
+import { openaiPrices } from '../wire/prices/openai.js';
+import type { ModelPrice, PriceTable } from '../wire/price.js';
+import type { ResolvedProvider, SluiceConfig } from './types.js';
+
+/** A model alias after resolution. */
+export interface ResolvedAlias {
+  provider: ResolvedProvider;
+  model: string;
+}
+
+/** The configuration with every default filled in: nothing optional is left. */
+export interface ResolvedConfig {
+  /** Every addressable provider: configured entries plus the catalog. */
+  providers: ReadonlyMap<string, ResolvedProvider>;
+  /** Whether the user configured routing (`providers` or `models`). */
+  routing: boolean;
+  aliases: ReadonlyMap<string, ResolvedAlias>;
+  unknownModel: 'forward' | 'reject';
+  use: readonly Middleware[];
+  callbacks: readonly SluiceCallbacks[];
+  successCallback: ReadonlyArray<(record: CallRecord) => unknown>;
+  failureCallback: ReadonlyArray<(record: CallRecord) => unknown>;
+  callbackTimeoutMs: number;
+  exporters: ReadonlyArray<{ exporter: Exporter; queue: BatchQueueOptions }>;
+  fetch: typeof fetch | null;
+  bodies: boolean;
+  maxBodyChars: number;
+  streamUsage: boolean;
+  prices: PriceTable;
+  user: string | null;
+  session: string | null;
+  tags: readonly string[];
+  /** Every configured or environment key, to scrub from records. */
+  secrets: readonly string[];
+}
+
+const PROVIDER_KINDS = ['openai'] as const;
+
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const fn = <T>() => z.custom<T>(isFunction, { error: 'expected a function' });
+const httpUrl = () =>
+  z.string().check(
+    z.refine((value) => /^https?:\/\/[^/\s?#]+/i.test(value) && URL.canParse(value), { error: 'Invalid url (expected http:// or https://)' }),
+  );
+const nonNegative = () => z.number().check(z.refine((value) => Number.isFinite(value) && value >= 0, { error: 'expected a finite number >= 0' }));
+
+let schema: z.ZodMiniType | undefined;
+
+function configSchema(): z.ZodMiniType {
+  const provider = z.strictObject({
+    kind: z.optional(z.enum(PROVIDER_KINDS)),
+    baseURL: z.optional(httpUrl()),
+    apiKey: z.optional(z.string()),
+    headers: z.optional(z.record(z.string(), z.string())),
+  });
+  const price = z.strictObject({
+    input: nonNegative(),
+    output: nonNegative(),
+    cachedInput: z.nullable(nonNegative()),
+    cacheWrite: z.optional(z.nullable(nonNegative())),
+    reasoning: z.optional(z.nullable(nonNegative())),
+  });
+  const callbacks = z.custom<SluiceCallbacks>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      Object.entries(value).every(([key, method]) => !CALLBACK_METHODS.has(key) || isFunction(method)),
+    { error: 'expected an object whose callback methods are functions' },
+  );
+  const exporter = z.custom<Exporter | { exporter: Exporter }>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      (isFunction((value as { export?: unknown }).export) ||
+        (typeof (value as { exporter?: unknown }).exporter === 'object' &&
+          isFunction(((value as { exporter: { export?: unknown } }).exporter ?? {}).export))),
+    { error: 'expected an exporter (an object with an export() method) or { exporter, queue }' },
+  );
+  return z.strictObject({
+    providers: z.optional(z.record(z.string(), provider)),
+    models: z.optional(z.record(z.string(), z.strictObject({ target: z.string() }))),
+    unknownModel: z.optional(z.enum(['forward', 'reject'])),
+    use: z.optional(z.array(fn<Middleware>())),
+    callbacks: z.optional(z.array(callbacks)),
+    successCallback: z.optional(z.array(fn<(record: CallRecord) => unknown>())),
+    failureCallback: z.optional(z.array(fn<(record: CallRecord) => unknown>())),
+    callbackTimeoutMs: z.optional(z.number().check(z.positive())),
+    exporters: z.optional(z.array(exporter)),
+    fetch: z.optional(fn<typeof fetch>()),
+    record: z.optional(
+      z.strictObject({ bodies: z.optional(z.boolean()), maxBodyChars: z.optional(z.int().check(z.nonnegative())) }),
+    ),
+    streamUsage: z.optional(z.boolean()),
+    prices: z.optional(z.record(z.string(), price)),
+    user: z.optional(z.string()),
+    session: z.optional(z.string()),
+    tags: z.optional(z.array(z.string())),
+    env: z.optional(z.record(z.string(), z.optional(z.string()))),
+  });
+}
+
+/** The LiteLLM-style method names a callback object may define. */
+export const CALLBACK_METHODS: ReadonlySet<string> = new Set([
+  'logPreApiCall',
+  'logPostApiCall',
+  'logStreamEvent',
+  'logSuccessEvent',
+  'logFailureEvent',
+  'preCallHook',
+  'postCallSuccessHook',
+  'postCallFailureHook',
+]);
+
+const TOP_LEVEL_KEYS = [
+  'providers', 'models', 'unknownModel', 'use', 'callbacks', 'successCallback', 'failureCallback',
+  'callbackTimeoutMs', 'exporters', 'fetch', 'record', 'streamUsage', 'prices', 'user', 'session', 'tags', 'env',
+];
+const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': TOP_LEVEL_KEYS,
+  provider: ['kind', 'baseURL', 'apiKey', 'headers'],
+  model: ['target'],
+  record: ['bodies', 'maxBodyChars'],
+  price: ['input', 'output', 'cachedInput', 'cacheWrite', 'reasoning'],
+};
+/** Options renamed or commonly mistaken, pointing to the right name. */
+const RENAMED: Readonly<Record<string, string>> = { baseUrl: 'baseURL', api_key: 'apiKey', apikey: 'apiKey', middleware: 'use' };
+
+/** Levenshtein distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Returns the closest candidate to `word`, if one is close enough to be a likely typo.
+ * @internal
+ */
+export function nearest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = distance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function pathToString(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+
+function keysFor(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return KNOWN_KEYS['']!;
+  if (path[0] === 'providers' && path.length === 2) return KNOWN_KEYS['provider']!;
+  if (path[0] === 'models' && path.length === 2) return KNOWN_KEYS['model']!;
+  if (path[0] === 'prices' && path.length === 2) return KNOWN_KEYS['price']!;
+  if (path[0] === 'record' && path.length === 1) return KNOWN_KEYS['record']!;
+  return [];
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
+}
+
+/** Turns zod's issues into readable ones, since `zod/mini` ships no messages. */
+function toIssues(error: z.core.$ZodError, input: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    const path = pathToString(issue.path);
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        for (const key of issue.keys) {
+          const suggestion = RENAMED[key] ?? nearest(key, keysFor(issue.path));
+          issues.push({
+            path: pathToString([...issue.path, key]),
+            message: `unknown key${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
+          });
+        }
+        break;
+      case 'invalid_type':
+        issues.push({ path, message: `expected ${issue.expected}, received ${describeType(valueAt(input, issue.path))}` });
+        break;
+      case 'invalid_value':
+        issues.push({ path, message: `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}` });
+        break;
+      case 'too_small':
+        issues.push({ path, message: `expected a value >= ${String(issue.minimum)}` });
+        break;
+      case 'invalid_format':
+        issues.push({ path, message: issue.format === 'url' ? 'Invalid url' : `invalid ${issue.format}` });
+        break;
+      default:
+        issues.push({ path, message: issue.message === 'Invalid input' ? `invalid value (${issue.code})` : issue.message });
+    }
+  }
+  return issues;
+}
+
+function readEnv(): Record<string, string | undefined> {
+  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return process?.env ?? {};
+}
+
+function originOf(baseURL: string): string {
+  const url = new URL(baseURL);
+  return `${url.protocol}//${url.host}`;
+}
+
+function resolveProvider(
+  name: string,
+  entry: { kind?: 'openai'; baseURL?: string; apiKey?: string; headers?: Record<string, string> },
+  env: Record<string, string | undefined>,
+): ResolvedProvider {
+  const known = providerCatalog[name];
+  const baseURL = (entry.baseURL ?? known?.baseURL ?? '').replace(/\/+$/, '');
+  const envKey = known?.apiKeyEnv ? env[known.apiKeyEnv] : undefined;
+  return Object.freeze({
+    name,
+    kind: entry.kind ?? known?.kind ?? 'openai',
+    baseURL,
+    origin: originOf(baseURL),
+    apiKey: entry.apiKey ?? (envKey === undefined || envKey === '' ? null : envKey),
+    headers: Object.freeze({ ...entry.headers }),
+  });
+}
+
+/**
+ * Validates and resolves a configuration.
+ * @param input What the user passed to `createSluice`.
+ * @returns The resolved configuration.
+ * @throws {SluiceConfigError} listing every problem with its path.
+ */
+export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
+  const raw: unknown = input ?? {};
+  schema ??= configSchema();
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new SluiceConfigError(toIssues(result.error, raw));
+  const config = raw as SluiceConfig;
+  const env = config.env ?? readEnv();
+  const issues: ConfigIssue[] = [];
+
+  const providers = new Map<string, ResolvedProvider>();
+  for (const [name, known] of Object.entries(providerCatalog)) {
+    if (config.providers?.[name] === undefined) providers.set(name, resolveProvider(name, { kind: known.kind }, env));
+  }
+  for (const [name, entry] of Object.entries(config.providers ?? {})) {
+    const known = providerCatalog[name];
+    if (known === undefined && entry.kind === undefined) {
+      issues.push({ path: `providers.${name}.kind`, message: `required for a provider not in the catalog (expected one of ${PROVIDER_KINDS.map((kind) => `"${kind}"`).join(', ')})` });
+    }
+    if (known === undefined && entry.baseURL === undefined) {
+      issues.push({ path: `providers.${name}.baseURL`, message: 'required for a provider not in the catalog' });
+      continue;
+    }
+    if (name.includes('/')) issues.push({ path: `providers.${name}`, message: 'a provider name cannot contain "/"' });
+    providers.set(name, resolveProvider(name, entry, env));
+  }
+
+  const aliases = new Map<string, ResolvedAlias>();
+  for (const [alias, entry] of Object.entries(config.models ?? {})) {
+    const slash = entry.target.indexOf('/');
+    const providerName = slash === -1 ? '' : entry.target.slice(0, slash);
+    const model = slash === -1 ? '' : entry.target.slice(slash + 1);
+    const provider = providers.get(providerName);
+    if (slash === -1 || model === '') {
+      issues.push({ path: `models.${alias}.target`, message: `expected "provider/model", received "${entry.target}"` });
+    } else if (provider === undefined) {
+      const suggestion = nearest(providerName, providers.keys());
+      issues.push({
+        path: `models.${alias}.target`,
+        message: `unknown provider "${providerName}"${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
+      });
+    } else {
+      aliases.set(alias, { provider, model });
+    }
+  }
+  if (issues.length > 0) throw new SluiceConfigError(issues);
+
+  const routing = config.providers !== undefined || config.models !== undefined;
+  const prices: Record<string, ModelPrice> = { ...openaiPrices, ...config.prices };
+  const secrets = [...providers.values()].flatMap((provider) => (provider.apiKey === null ? [] : [provider.apiKey]));
+  return {
+    providers,
+    routing,
+    aliases,
+    unknownModel: config.unknownModel ?? (routing ? 'reject' : 'forward'),
+    use: [...(config.use ?? [])],
+    callbacks: [...(config.callbacks ?? [])],
+    successCallback: [...(config.successCallback ?? [])],
+    failureCallback: [...(config.failureCallback ?? [])],
+    callbackTimeoutMs: config.callbackTimeoutMs ?? 5000,
+    exporters: (config.exporters ?? []).map((entry) =>
+      'exporter' in entry ? { exporter: entry.exporter, queue: entry.queue ?? {} } : { exporter: entry, queue: {} },
+    ),
+    fetch: config.fetch ?? null,
+    bodies: config.record?.bodies ?? true,
+    maxBodyChars: config.record?.maxBodyChars ?? 65_536,
+    streamUsage: config.streamUsage ?? true,
+    prices,
+    user: config.user ?? null,
+    session: config.session ?? null,
+    tags: Object.freeze([...(config.tags ?? [])]),
+    secrets: secrets.filter((secret) => secret.length >= 8),
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * LiteLLM-style callbacks: the custom logger's methods in camelCase, plus `successCallback` and
+ * `failureCallback` arrays. Logging methods run off the call path; hooks run on it, bounded by a
+ * timeout, and a hook that throws or hangs leaves the call as it was.
+ * @module
+ */
+import type { CallRecord } from '../events/record.js';
+import type { CallContext } from './context.js';
+
+/** Passed to `logPreApiCall` just before the request goes upstream. */
+export interface PreApiCallInfo {
+  /** The Sluice call id. */
+  id: string;
+  /** The provider entry, or `null` for the SDK's own URL. */
+  provider: string | null;
+  /** The model sent upstream. */
+  model: string | null;
+  /** Upstream URL without its query string. */
+  url: string;
+  /** Whether the call streams. */
+  streamed: boolean;
+}
+
+/** Passed to `logPostApiCall` when the upstream response headers arrive (or the request failed). */
+export interface PostApiCallInfo extends PreApiCallInfo {
+  /** Upstream status, or `null` on a network failure. */
+  status: number | null;
+  /** Milliseconds from sending to headers (or failure). */
+  latencyMs: number;
+}
+
+/** Passed to `logStreamEvent` for each chunk of a stream, as it reaches the SDK. */
+export interface StreamEventInfo {
+  /** The Sluice call id. */
+  id: string;
+  /** Zero-based chunk index. */
+  index: number;
+  /** The chunk's bytes (the SSE text the SDK receives). Do not modify. */
+  chunk: Uint8Array;
+}
+
+/**
+ * A LiteLLM `CustomLogger`, in camelCase. Every method is optional and may be sync or async.
+ * | LiteLLM | Sluice |
+ * | --- | --- |
+ * | `log_pre_api_call` | `logPreApiCall(info)` |
+ * | `log_post_api_call` | `logPostApiCall(info)` |
+ * | `log_stream_event` | `logStreamEvent(info)` (per chunk) |
+ * | `log_success_event` / `async_log_success_event` | `logSuccessEvent(record)` (once per call, after a stream ends) |
+ * | `log_failure_event` / `async_log_failure_event` | `logFailureEvent(record)` |
+ * | `async_pre_call_hook` | `preCallHook(ctx)` |
+ * | `async_post_call_success_hook` | `postCallSuccessHook(ctx, response)` |
+ * | `async_post_call_failure_hook` | `postCallFailureHook(ctx, response)` |
+ */
+export interface SluiceCallbacks {
+  /** Before each upstream request. Off the call path. */
+  logPreApiCall?(info: PreApiCallInfo): unknown;
+  /** After each upstream response's headers (or its failure). Off the call path. */
+  logPostApiCall?(info: PostApiCallInfo): unknown;
+  /** For each chunk of a streamed response. Off the call path. */
+  logStreamEvent?(info: StreamEventInfo): unknown;
+  /** Once per successful call, with its record (after the stream ended, usage included). */
+  logSuccessEvent?(record: CallRecord): unknown;
+  /** Once per failed call (HTTP error, network failure, abort), with its record. */
+  logFailureEvent?(record: CallRecord): unknown;
+  /**
+   * Before the call: may change it through `ctx` (e.g. `ctx.setBody`), short-circuit by returning a
+   * `Response`, or refuse it by throwing a `SluiceError` with a `status`. Any other error, or running
+   * past `callbackTimeoutMs`, is reported as `callback:error` and the call goes on unchanged.
+   */
+  preCallHook?(ctx: CallContext): void | Response | Promise<void | Response>;
+  /** After a successful response (headers, for streams): may return a replacement `Response`. */
+  postCallSuccessHook?(ctx: CallContext, response: Response): void | Response | Promise<void | Response>;
+  /** After a failed response (status >= 400): may return a replacement `Response`. */
+  postCallFailureHook?(ctx: CallContext, response: Response): void | Response | Promise<void | Response>;
+}
+
+/** Where a callback failure is reported. */
+export type CallbackErrorSink = (hook: string, id: string, error: unknown) => void;
+
+/** Tracks callbacks running off the call path so `flush()` can wait for them. */
+export class DetachedRunner {
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #timeoutMs: number;
+  readonly #report: CallbackErrorSink;
+
+  constructor(timeoutMs: number, report: CallbackErrorSink) {
+    this.#timeoutMs = timeoutMs;
+    this.#report = report;
+  }
+
+  /** Runs `fn` now; a throw is reported, a promise is tracked and bounded by the timeout. */
+  run(hook: string, id: string, fn: () => unknown): void {
+    let result: unknown;
+    try {
+      result = fn();
+    } catch (error) {
+      this.#report(hook, id, error);
+      return;
+    }
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function') return;
+    const tracked = boundedWait(result as PromiseLike<unknown>, this.#timeoutMs, hook).then(
+      () => undefined,
+      (error: unknown) => this.#report(hook, id, error),
+    );
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  /** Resolves when every callback running now has settled or timed out. */
+  async settle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+}
+
+/**
+ * Waits for `promise` at most `timeoutMs`; rejects with a timeout error after that. The timer is
+ * unref'd and always cleared.
+ */
+export function boundedWait<T>(promise: PromiseLike<T>, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not settle within ${timeoutMs} ms`)), timeoutMs);
+    if (typeof timer === 'object' && typeof (timer as { unref?: () => void }).unref === 'function') (timer as { unref: () => void }).unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

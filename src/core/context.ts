@@ -1,0 +1,195 @@
+/**
+ * The per-call context: one object per call, every field assigned in the constructor so V8 keeps one
+ * shape. Middleware reads and changes the call through it; the record is built from it at the end.
+ * @module
+ */
+import type { CallOutcome, Dialect, Operation, RecordError, Usage } from '../events/record.js';
+import type { ResolvedProvider } from '../config/types.js';
+
+/** Where a call goes: a configured provider, or the URL the SDK chose (`provider: null`). */
+export interface Target {
+  /** The provider entry, or `null` to forward to the SDK's own URL with the SDK's own credentials. */
+  provider: ResolvedProvider | null;
+  /** The model sent upstream (`null` when the request names none, e.g. `GET /models`). */
+  model: string | null;
+}
+
+/** Everything needed to build a context; {@link makeContext} in `sluice/testing` fills the defaults. */
+export interface CallContextInit {
+  id: string;
+  dialect: Dialect;
+  operation: Operation;
+  /** Upper-case HTTP method. */
+  method: string;
+  /** The absolute URL the SDK called. */
+  url: string;
+  /** The request init as the SDK passed it (headers, signal, duplex, dispatcher...). */
+  init: RequestInit;
+  /** The request body as text, or `null` when there is none. */
+  bodyText: string | null;
+  /** A monotonic clock in milliseconds. */
+  now: () => number;
+  /** Wall-clock start in milliseconds since the epoch. */
+  startedAt: number;
+  /** For `GET /models/{id}`, the id. */
+  modelId?: string | null;
+  user?: string | null;
+  session?: string | null;
+  tags?: readonly string[];
+}
+
+const EMPTY_TAGS: readonly string[] = Object.freeze([]);
+
+/** The typed state of one call, passed to every middleware. */
+export class CallContext {
+  /** The Sluice call id (also the request id on Sluice-made responses). */
+  readonly id: string;
+  /** The dialect the SDK speaks. */
+  readonly dialect: Dialect;
+  /** The operation within the dialect. */
+  readonly operation: Operation;
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** The absolute URL the SDK called. */
+  readonly url: string;
+  /** The request init as the SDK passed it. Treat as read-only; change the call through the context. */
+  readonly init: RequestInit;
+  /** The caller's abort signal, if any. */
+  readonly signal: AbortSignal | null;
+  /** A monotonic clock in milliseconds; plugins read time only through it. */
+  readonly now: () => number;
+  /** Wall-clock start in milliseconds since the epoch. */
+  readonly startedAt: number;
+  /** Monotonic start, from {@link now}. */
+  readonly startMs: number;
+  /** For `GET /models/{id}`, the id asked for. */
+  readonly modelId: string | null;
+
+  /** The model the SDK asked for, as it asked (alias or `provider/model`). */
+  requestedModel: string | null;
+  /** Whether the SDK asked for a stream. */
+  isStream: boolean;
+  /** Where the call goes; set by routing, readable after `next()` returns. */
+  target: Target | null;
+  /** End user, from config, the `x-sluice-user` header or the body's `user` field. */
+  user: string | null;
+  /** Session, from the `x-sluice-session` header. */
+  session: string | null;
+  /** Tags for the call. */
+  tags: readonly string[];
+  /** Token counts, filled from the provider's usage. */
+  usage: Usage;
+  /** Whether `usage` covers only part of the answer. */
+  usagePartial: boolean;
+  /** Cost in USD, or `null` when unknown. */
+  costUsd: number | null;
+  /** The HTTP status the SDK received. */
+  status: number | null;
+  /** How the call ended; `null` while it runs. */
+  outcome: CallOutcome | null;
+  /** What went wrong. */
+  error: RecordError | null;
+  /** Model the provider reported in its answer. */
+  responseModel: string | null;
+  /** When the upstream request was sent (monotonic), or `null` before. */
+  upstreamStartMs: number | null;
+  /** When the upstream response headers arrived (monotonic). */
+  upstreamHeadersMs: number | null;
+  /** When the first stream chunk arrived (monotonic). */
+  firstChunkMs: number | null;
+  /** Milliseconds Sluice spent on the response side. */
+  responseWorkMs: number;
+  /** The response body text kept for the record (possibly truncated). */
+  responseBody: string | null;
+
+  #bodyText: string | null;
+  #body: unknown;
+  #parsed: boolean;
+  #bodyChanged: boolean;
+  #headers: Headers | null;
+
+  constructor(init: CallContextInit) {
+    this.id = init.id;
+    this.dialect = init.dialect;
+    this.operation = init.operation;
+    this.method = init.method;
+    this.url = init.url;
+    this.init = init.init;
+    this.signal = init.init.signal ?? null;
+    this.now = init.now;
+    this.startedAt = init.startedAt;
+    this.startMs = init.now();
+    this.modelId = init.modelId ?? null;
+    this.requestedModel = null;
+    this.isStream = false;
+    this.target = null;
+    this.user = init.user ?? null;
+    this.session = init.session ?? null;
+    this.tags = init.tags ?? EMPTY_TAGS;
+    this.usage = { inputTokens: null, outputTokens: null, cachedTokens: null, reasoningTokens: null };
+    this.usagePartial = false;
+    this.costUsd = null;
+    this.status = null;
+    this.outcome = null;
+    this.error = null;
+    this.responseModel = null;
+    this.upstreamStartMs = null;
+    this.upstreamHeadersMs = null;
+    this.firstChunkMs = null;
+    this.responseWorkMs = 0;
+    this.responseBody = null;
+    this.#bodyText = init.bodyText;
+    this.#body = undefined;
+    this.#parsed = false;
+    this.#bodyChanged = false;
+    this.#headers = null;
+  }
+
+  /** The request body text as the SDK sent it (before any change through {@link setBody}). */
+  get bodyText(): string | null {
+    return this.#bodyText;
+  }
+
+  /**
+   * The request body parsed as JSON, once and only when first read. `undefined` when there is no
+   * body or it is not JSON. Mutating the returned object does not change the request: call {@link setBody}.
+   */
+  get body(): unknown {
+    if (!this.#parsed) {
+      this.#parsed = true;
+      if (this.#bodyText !== null) {
+        try {
+          this.#body = JSON.parse(this.#bodyText);
+        } catch {
+          this.#body = undefined;
+        }
+      }
+    }
+    return this.#body;
+  }
+
+  /** Whether the body was replaced through {@link setBody} and must be serialised again. */
+  get isBodyChanged(): boolean {
+    return this.#bodyChanged;
+  }
+
+  /**
+   * Replaces the request body; it is serialised once, when the request is sent.
+   * @param body The new JSON body.
+   */
+  setBody(body: unknown): void {
+    this.#body = body;
+    this.#parsed = true;
+    this.#bodyChanged = true;
+  }
+
+  /** The request headers, copied on first access so the SDK's object is never mutated. */
+  get headers(): Headers {
+    return (this.#headers ??= new Headers(this.init.headers));
+  }
+
+  /** Whether {@link headers} was accessed (and so may differ from `init.headers`). */
+  get hasHeaderCopy(): boolean {
+    return this.#headers !== null;
+  }
+}

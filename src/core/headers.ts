@@ -1,0 +1,68 @@
+/**
+ * Header helpers for building upstream requests and re-wrapped responses.
+ * @module
+ */
+
+/** Hop-by-hop and length headers never forwarded upstream (undici rejects several of them). */
+const REQUEST_DROP = ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'host', 'proxy-connection'];
+/** Credentials and vendor headers that must not reach a provider the SDK did not point at. */
+const CREDENTIALS = ['authorization', 'api-key', 'x-api-key', 'x-goog-api-key', 'proxy-authorization', 'cookie', 'openai-organization', 'openai-project'];
+/** Sluice's own per-call control headers, never sent upstream. */
+export const CONTROL_HEADERS = ['x-sluice-user', 'x-sluice-session', 'x-sluice-tags'];
+
+/**
+ * Reads one header from any `HeadersInit` without copying it.
+ * @param headers What the SDK passed.
+ * @param name Lower-case header name.
+ */
+export function readHeader(headers: HeadersInit | undefined, name: string): string | null {
+  if (headers === undefined) return null;
+  if (headers instanceof Headers) return headers.get(name);
+  if (Array.isArray(headers)) {
+    for (const [key, value] of headers) if (key.toLowerCase() === name) return value;
+    return null;
+  }
+  const record = headers as Record<string, string>;
+  const direct = record[name];
+  if (direct !== undefined) return direct;
+  for (const key in record) if (key.toLowerCase() === name) return record[key] ?? null;
+  return null;
+}
+
+/**
+ * Tells whether any of Sluice's control headers is present.
+ * @param headers What the SDK passed.
+ */
+export function hasControlHeaders(headers: HeadersInit | undefined): boolean {
+  return CONTROL_HEADERS.some((name) => readHeader(headers, name) !== null);
+}
+
+/**
+ * Builds the upstream request headers.
+ * @param source The SDK's headers.
+ * @param keepCredentials Whether the SDK's own credential headers may go (same provider as the SDK's URL).
+ */
+export function upstreamHeaders(source: HeadersInit | undefined, keepCredentials: boolean): Headers {
+  const headers = new Headers(source);
+  for (const name of REQUEST_DROP) headers.delete(name);
+  for (const name of CONTROL_HEADERS) headers.delete(name);
+  if (!keepCredentials) for (const name of CREDENTIALS) headers.delete(name);
+  return headers;
+}
+
+/**
+ * Copies a fetched response's headers for a re-wrapped body. fetch has already decoded a compressed
+ * body, so `content-encoding` and `content-length` would describe bytes that no longer exist.
+ * @param upstream The provider's headers.
+ */
+export function responseHeaders(upstream: Headers): Headers {
+  const headers = new Headers(upstream);
+  if (headers.has('content-encoding')) {
+    headers.delete('content-encoding');
+    headers.delete('content-length');
+  }
+  headers.delete('transfer-encoding');
+  headers.delete('connection');
+  headers.delete('keep-alive');
+  return headers;
+}

@@ -1,0 +1,161 @@
+/**
+ * Observes a streamed response on its way to the SDK: time to first chunk, usage, errors and the end,
+ * with a pull-based stream (reads upstream only when the SDK reads, so back-pressure reaches the
+ * socket; cancelling it cancels upstream). Events are framed on bytes and decoded only when needed.
+ * @module
+ */
+import { SseFramer } from '../wire/sse.js';
+import { inspectChatEvent, inspectResponsesEvent, newStreamState, type StreamState } from '../wire/openai/stream.js';
+import type { CallOutcome } from '../events/record.js';
+import type { CallContext } from './context.js';
+
+/** What to look for in a stream. */
+export type StreamMode =
+  /** Pass chunks through untouched; only timing and the end are observed. */
+  | { kind: 'pass' }
+  /** Chat Completions: read usage; `hideUsage` removes what Sluice's own `include_usage` added. */
+  | { kind: 'chat'; hideUsage: boolean }
+  /** Responses API: read usage from the terminal event. */
+  | { kind: 'responses' };
+
+/** Called once when the stream ends, however it ends. */
+export type StreamEnd = (outcome: CallOutcome, state: StreamState, error: unknown) => void;
+
+/** Options for {@link observeStream}. */
+export interface ObserveOptions {
+  mode: StreamMode;
+  /** Keep up to this many bytes of the stream for the record (0 keeps none). */
+  captureBytes: number;
+  /** Called with each chunk as it goes to the SDK, when a callback wants stream events. */
+  onChunk: ((chunk: Uint8Array, index: number) => void) | null;
+  onEnd: StreamEnd;
+}
+
+const decoder = /*@__PURE__*/ new TextDecoder();
+
+/**
+ * Wraps an upstream body.
+ * @param ctx The call; `firstChunkMs` and `responseBody` are set on it.
+ * @param body The upstream body.
+ * @param options What to observe and whom to tell.
+ * @returns The stream to hand to the SDK.
+ */
+export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>, options: ObserveOptions): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const { mode, onChunk, onEnd } = options;
+  const framer = mode.kind === 'pass' ? null : new SseFramer();
+  const state = newStreamState();
+  const captured: Uint8Array[] = [];
+  let capturedBytes = 0;
+  let index = 0;
+  let ended = false;
+
+  const capture = (chunk: Uint8Array): void => {
+    if (capturedBytes < options.captureBytes) {
+      captured.push(chunk);
+      capturedBytes += chunk.length;
+    }
+  };
+  const end = (outcome: CallOutcome, error: unknown): void => {
+    if (ended) return;
+    ended = true;
+    if (captured.length > 0) {
+      let text = '';
+      for (const chunk of captured) text += decoder.decode(chunk, { stream: true });
+      text += decoder.decode();
+      ctx.responseBody = text.length > options.captureBytes ? text.slice(0, options.captureBytes) : text;
+    }
+    onEnd(outcome, state, error);
+  };
+  const deliver = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): void => {
+    controller.enqueue(chunk);
+    if (options.captureBytes > 0) capture(chunk);
+    if (onChunk !== null) onChunk(chunk, index);
+    index++;
+  };
+  const hideUsage = mode.kind === 'chat' && mode.hideUsage;
+  // Frames complete events, inspects them and delivers what the inspector keeps; returns whether
+  // anything was delivered. Without changes to make, the chunk goes through as it came.
+  const frame = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
+    const { buffer, ends } = framer!.push(chunk);
+    if (!hideUsage) {
+      deliver(controller, chunk);
+      let start = 0;
+      for (const stop of ends) {
+        const event = buffer.subarray(start, stop);
+        if (mode.kind === 'responses') inspectResponsesEvent(event, state);
+        else inspectChatEvent(event, state, false);
+        start = stop;
+      }
+      return true;
+    }
+    if (ends.length === 0) return false;
+    let start = 0;
+    let parts: Uint8Array[] | null = null;
+    for (const stop of ends) {
+      const event = buffer.subarray(start, stop);
+      const kept = inspectChatEvent(event, state, true);
+      if (kept !== event) {
+        parts ??= start === 0 ? [] : [buffer.subarray(0, start)];
+        if (kept !== null) parts.push(kept);
+      } else if (parts !== null) {
+        parts.push(event);
+      }
+      start = stop;
+    }
+    if (parts === null) {
+      deliver(controller, buffer.subarray(0, start));
+      return true;
+    }
+    if (parts.length === 0) return false;
+    deliver(controller, concat(parts));
+    return true;
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) {
+              const rest = framer?.flush() ?? null;
+              // Only a stream whose events Sluice held back has undelivered bytes left.
+              if (hideUsage && rest !== null && rest.length > 0) deliver(controller, rest);
+              controller.close();
+              end(state.error === null ? 'completed' : 'errored', null);
+              return;
+            }
+            ctx.firstChunkMs ??= ctx.now();
+            if (framer === null) {
+              deliver(controller, value);
+              return;
+            }
+            if (frame(controller, value)) return;
+          }
+        } catch (error) {
+          controller.error(error);
+          end(ctx.signal?.aborted === true ? 'cancelled' : 'errored', error);
+        }
+      },
+      cancel(reason) {
+        end('cancelled', reason);
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,385 @@
+/**
+ * `createSluice`: the instance whose `fetch` the user hands to an SDK. It classifies each call, runs
+ * the pipeline, and ends every modelled call with exactly one record, whatever happened.
+ * @module
+ */
+import { parseConfig, type ResolvedConfig } from '../config/parse.js';
+import type { SluiceConfig } from '../config/types.js';
+import { SluiceEmitter, type Listener } from '../events/emitter.js';
+import type { CallOutcome, CallRecord } from '../events/record.js';
+import type { SluiceEventType } from '../events/types.js';
+import { BatchQueue } from '../exporters/batch-queue.js';
+import { computeCostUsd, findPrice } from '../wire/price.js';
+import { CallbackHub } from './callback-hub.js';
+import { classify, type Classification } from './classify.js';
+import { compose } from './compose.js';
+import { CallContext } from './context.js';
+import { createDispatch, isNetworkFailure } from './dispatch.js';
+import { isSluiceError } from './errors.js';
+import { readHeader } from './headers.js';
+import type { StreamEnd } from './observe.js';
+import { errorResponse } from './respond.js';
+import type { Middleware, Next } from './types.js';
+
+/** A Sluice instance. */
+export interface Sluice {
+  /**
+   * A drop-in `fetch`: pass it to an SDK (`new OpenAI({ fetch: sluice.fetch })`). It does not depend
+   * on `this`, so it can be passed around detached.
+   */
+  readonly fetch: typeof globalThis.fetch;
+  /** Adds a listener for one event type. Listener errors are reported as `listener:error`, never thrown. */
+  on<T extends SluiceEventType>(type: T, listener: Listener<T>): this;
+  /** Adds a listener that runs once. */
+  once<T extends SluiceEventType>(type: T, listener: Listener<T>): this;
+  /** Removes a listener. */
+  off<T extends SluiceEventType>(type: T, listener: Listener<T>): this;
+  /** Appends a middleware inside those already configured (closest to the provider). */
+  use(middleware: Middleware): this;
+  /** Resolves when every queued record has been exported (or dropped) and every callback has settled. */
+  flush(): Promise<void>;
+  /** Flushes, then closes the exporters; afterwards no Sluice timer or socket keeps the process alive. */
+  close(): Promise<void>;
+  /** Counters for self-observability. */
+  readonly stats: SluiceStats;
+}
+
+/** Counters kept by an instance. */
+export interface SluiceStats {
+  /** Modelled calls started. */
+  calls: number;
+  /** Calls passed through without modelling. */
+  passthrough: number;
+  /** Records dropped by exporters (queue full, export failed, closed). */
+  exportDropped: number;
+  /** Listener calls that threw or rejected. */
+  listenerErrors: number;
+  /** Callback and hook calls that threw, rejected or timed out. */
+  callbackErrors: number;
+}
+
+type FetchInput = string | URL | Request;
+
+const EMPTY_INIT: RequestInit = Object.freeze({});
+
+function randomPrefix(): string {
+  const bytes = new Uint8Array(5);
+  globalThis.crypto.getRandomValues(bytes);
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return `sl_${out}`;
+}
+
+function isRequest(input: FetchInput): input is Request {
+  return typeof input === 'object' && !(input instanceof URL);
+}
+
+async function bodyText(body: BodyInit): Promise<string> {
+  return new Response(body).text();
+}
+
+function scrub(text: string | null, secrets: readonly string[]): string | null {
+  if (text === null) return null;
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, '[REDACTED]');
+  return out;
+}
+
+class SluiceInstance implements Sluice {
+  readonly fetch: typeof globalThis.fetch;
+  readonly #config: ResolvedConfig;
+  readonly #emitter = new SluiceEmitter();
+  readonly #hub: CallbackHub;
+  readonly #queues: BatchQueue[];
+  readonly #middleware: Middleware[];
+  readonly #dispatch: Next;
+  readonly #deferred = new WeakSet<CallContext>();
+  readonly #idPrefix = randomPrefix();
+  #counter = 0;
+  #chain: Next;
+  #stats: SluiceStats = { calls: 0, passthrough: 0, exportDropped: 0, listenerErrors: 0, callbackErrors: 0 };
+
+  constructor(config: ResolvedConfig) {
+    this.#config = config;
+    this.#hub = new CallbackHub(config, (hook, id, error) => {
+      this.#stats.callbackErrors++;
+      if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
+    });
+    this.#queues = config.exporters.map(
+      ({ exporter, queue }) =>
+        new BatchQueue(exporter, {
+          ...queue,
+          onDrop: (count, reason, totalDropped) => {
+            this.#stats.exportDropped += count;
+            queue.onDrop?.(count, reason, totalDropped);
+            if (this.#emitter.has('export:drop')) this.#emitter.emit({ type: 'export:drop', exporter: exporter.name, count, reason, totalDropped });
+          },
+        }),
+    );
+    this.#dispatch = createDispatch({ config, hub: this.#hub, deferEnd: (ctx) => this.#deferEnd(ctx) });
+    const hooks = this.#hub.middleware();
+    this.#middleware = hooks === null ? [...config.use] : [hooks, ...config.use];
+    this.#chain = compose(this.#middleware, this.#dispatch);
+    this.fetch = (input: FetchInput, init?: RequestInit) => this.#handle(input, init);
+  }
+
+  get stats(): SluiceStats {
+    return { ...this.#stats, listenerErrors: this.#emitter.listenerErrors };
+  }
+
+  on<T extends SluiceEventType>(type: T, listener: Listener<T>): this {
+    this.#emitter.on(type, listener);
+    return this;
+  }
+
+  once<T extends SluiceEventType>(type: T, listener: Listener<T>): this {
+    this.#emitter.once(type, listener);
+    return this;
+  }
+
+  off<T extends SluiceEventType>(type: T, listener: Listener<T>): this {
+    this.#emitter.off(type, listener);
+    return this;
+  }
+
+  use(middleware: Middleware): this {
+    if (typeof middleware !== 'function') throw new TypeError('sluice.use(): expected a middleware function (ctx, next) => Promise<Response>');
+    this.#middleware.push(middleware);
+    this.#chain = compose(this.#middleware, this.#dispatch);
+    return this;
+  }
+
+  async flush(): Promise<void> {
+    await this.#hub.settle();
+    await Promise.all(this.#queues.map((queue) => queue.flush()));
+  }
+
+  async close(): Promise<void> {
+    await this.#hub.settle();
+    await Promise.all(this.#queues.map((queue) => queue.close()));
+  }
+
+  #handle(input: FetchInput, init: RequestInit | undefined): Promise<Response> {
+    const request = isRequest(input) ? input : null;
+    const url = typeof input === 'string' ? input : request === null ? (input as URL).href : request.url;
+    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const classification = classify(method, url);
+    if (classification === null) return this.#passthrough(input, init, method, url);
+    return this.#call(classification, request, init ?? EMPTY_INIT, method, url);
+  }
+
+  #passthrough(input: FetchInput, init: RequestInit | undefined, method: string, url: string): Promise<Response> {
+    this.#stats.passthrough++;
+    const fetchImpl = this.#config.fetch ?? globalThis.fetch;
+    if (!this.#emitter.has('passthrough:end') || url.startsWith('data:')) return fetchImpl(input, init);
+    const started = performance.now();
+    const query = url.indexOf('?');
+    const cleanUrl = query === -1 ? url : url.slice(0, query);
+    const emit = (status: number | null): void =>
+      this.#emitter.emit({ type: 'passthrough:end', method, url: cleanUrl, status, latencyMs: performance.now() - started });
+    return fetchImpl(input, init).then(
+      (response) => {
+        emit(response.status);
+        return response;
+      },
+      (error: unknown) => {
+        emit(null);
+        throw error;
+      },
+    );
+  }
+
+  async #call(classification: Classification, request: Request | null, givenInit: RequestInit, method: string, url: string): Promise<Response> {
+    let init = givenInit;
+    let text: string | null;
+    if (request !== null) {
+      // A Request input: normalise to (url, init) once; its body can be read only once.
+      const body = init.body ?? (request.body === null ? null : await request.text());
+      text = typeof body === 'string' || body === null ? body : await bodyText(body);
+      init = { method, headers: init.headers ?? request.headers, signal: init.signal ?? request.signal, ...init, body: text };
+    } else {
+      const body = init.body;
+      if (typeof body === 'string') text = body;
+      else if (body === undefined || body === null) text = null;
+      else if (typeof FormData !== 'undefined' && body instanceof FormData) return this.#passthrough(url, init, method, url);
+      else {
+        text = await bodyText(body);
+        const { duplex: _duplex, ...rest } = init as RequestInit & { duplex?: unknown };
+        init = { ...rest, body: text };
+      }
+    }
+    const config = this.#config;
+    const ctx = new CallContext({
+      id: this.#idPrefix + (this.#counter++).toString(36),
+      dialect: classification.dialect,
+      operation: classification.operation,
+      method,
+      url,
+      init,
+      bodyText: text,
+      now: () => performance.now(),
+      startedAt: Date.now(),
+      modelId: classification.modelId,
+    });
+    this.#stats.calls++;
+    if (classification.operation !== 'models') {
+      const body = ctx.body as { model?: unknown; stream?: unknown; user?: unknown } | undefined;
+      if (typeof body === 'object' && body !== null) {
+        if (typeof body.model === 'string') ctx.requestedModel = body.model;
+        ctx.isStream = body.stream === true;
+        if (typeof body.user === 'string') ctx.user = body.user;
+      }
+    } else {
+      ctx.requestedModel = classification.modelId;
+    }
+    ctx.user = readHeader(init.headers, 'x-sluice-user') ?? ctx.user ?? config.user;
+    ctx.session = readHeader(init.headers, 'x-sluice-session') ?? config.session;
+    const tags = readHeader(init.headers, 'x-sluice-tags');
+    ctx.tags = tags === null ? config.tags : [...config.tags, ...tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')];
+
+    if (this.#emitter.has('request:start')) {
+      this.#emitter.emit({
+        type: 'request:start',
+        id: ctx.id,
+        startedAt: ctx.startedAt,
+        dialect: ctx.dialect,
+        operation: ctx.operation,
+        requestedModel: ctx.requestedModel,
+        streamed: ctx.isStream,
+      });
+    }
+
+    let response: Response;
+    try {
+      response = await this.#chain(ctx);
+    } catch (error) {
+      return this.#failed(ctx, error);
+    }
+    ctx.status = response.status;
+    if (!this.#deferred.has(ctx)) this.#end(ctx, response.status >= 400 ? 'failed' : 'completed');
+    return response;
+  }
+
+  /** Turns a rejection of the chain into what the SDK expects, and ends the call. */
+  #failed(ctx: CallContext, error: unknown): Response {
+    if (ctx.signal?.aborted === true) {
+      ctx.error = { class: 'abort', message: 'the caller aborted the request' };
+      this.#end(ctx, 'cancelled');
+      throw error;
+    }
+    if (isNetworkFailure(error)) {
+      ctx.error = { class: 'network_error', message: error instanceof Error ? describeNetworkError(error) : String(error) };
+      this.#end(ctx, 'errored');
+      throw error;
+    }
+    const sluiceError = isSluiceError(error) ? error : null;
+    const code = sluiceError?.code ?? 'sluice_internal_error';
+    const message = sluiceError?.message ?? `a middleware failed: ${error instanceof Error ? error.message : String(error)}`;
+    const status = sluiceError?.status ?? 500;
+    const response = errorResponse(ctx.dialect, {
+      status,
+      code,
+      message,
+      requestId: ctx.id,
+      ...(sluiceError?.retryable === true ? {} : { shouldRetry: false }),
+    });
+    ctx.status = status;
+    ctx.error = { class: code, message };
+    this.#end(ctx, 'failed');
+    return response;
+  }
+
+  #deferEnd(ctx: CallContext): StreamEnd {
+    this.#deferred.add(ctx);
+    return (outcome, state, error) => {
+      if (state.usage !== null) ctx.usage = state.usage;
+      ctx.responseModel ??= state.model;
+      ctx.usagePartial = outcome !== 'completed';
+      if (state.error !== null) ctx.error = { class: 'stream_error', message: state.error };
+      else if (outcome === 'cancelled') ctx.error = { class: 'abort', message: 'the caller stopped reading the stream' };
+      else if (outcome === 'errored') ctx.error = { class: 'stream_error', message: error instanceof Error ? error.message : String(error) };
+      this.#end(ctx, outcome);
+    };
+  }
+
+  #end(ctx: CallContext, outcome: CallOutcome): void {
+    ctx.outcome = outcome;
+    const endMs = ctx.now();
+    const config = this.#config;
+    const usage = ctx.usage;
+    if (usage.inputTokens !== null || usage.outputTokens !== null) {
+      const price =
+        (ctx.responseModel === null ? undefined : findPrice(config.prices, ctx.responseModel)) ??
+        findPrice(config.prices, ctx.target?.model ?? ctx.requestedModel ?? '');
+      ctx.costUsd = computeCostUsd(price, usage);
+    }
+    const wantsEnd = this.#emitter.has('request:end');
+    const failed = outcome !== 'completed';
+    const wantsError = failed && this.#emitter.has('request:error');
+    if (!wantsEnd && !wantsError && !this.#hub.wantsRecords && this.#queues.length === 0) return;
+    const record = this.#record(ctx, endMs);
+    if (wantsEnd) this.#emitter.emit({ type: 'request:end', record });
+    if (wantsError) this.#emitter.emit({ type: 'request:error', record });
+    this.#hub.ended(record, failed);
+    for (const queue of this.#queues) queue.push(record);
+  }
+
+  #record(ctx: CallContext, endMs: number): CallRecord {
+    const config = this.#config;
+    const requestMs = (ctx.upstreamStartMs ?? endMs) - ctx.startMs;
+    const upstreamMs = ctx.upstreamStartMs === null || ctx.upstreamHeadersMs === null ? null : ctx.upstreamHeadersMs - ctx.upstreamStartMs;
+    const responseMs = ctx.responseWorkMs;
+    let requestBody: string | null = null;
+    if (config.bodies && ctx.bodyText !== null) {
+      requestBody = ctx.bodyText.length > config.maxBodyChars ? ctx.bodyText.slice(0, config.maxBodyChars) : ctx.bodyText;
+    }
+    return {
+      id: ctx.id,
+      startedAt: ctx.startedAt,
+      dialect: ctx.dialect,
+      operation: ctx.operation,
+      requestedModel: ctx.requestedModel,
+      provider: ctx.target?.provider?.name ?? null,
+      model: ctx.responseModel ?? ctx.target?.model ?? ctx.requestedModel,
+      status: ctx.status,
+      outcome: ctx.outcome ?? 'completed',
+      streamed: ctx.isStream,
+      latencyMs: endMs - ctx.startMs,
+      ttftMs: ctx.firstChunkMs === null ? null : ctx.firstChunkMs - ctx.startMs,
+      overheadMs: requestMs + responseMs,
+      phases: { requestMs, upstreamMs, responseMs },
+      usage: { ...ctx.usage },
+      usagePartial: ctx.usagePartial,
+      costUsd: ctx.costUsd,
+      user: ctx.user,
+      session: ctx.session,
+      tags: [...ctx.tags],
+      error: ctx.error,
+      requestBody: scrub(requestBody, config.secrets),
+      responseBody: config.bodies ? scrub(ctx.responseBody, config.secrets) : null,
+    };
+  }
+}
+
+function describeNetworkError(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+}
+
+/**
+ * Creates a Sluice instance. The configuration is validated once, here.
+ * @param config Providers, model aliases, middleware, callbacks and exporters; all optional.
+ * @returns The instance; pass `sluice.fetch` to an SDK.
+ * @throws {SluiceConfigError} listing every problem with its path.
+ * @example
+ * import OpenAI from 'openai';
+ * import { createSluice } from 'sluice';
+ *
+ * const sluice = createSluice();
+ * sluice.on('request:end', ({ record }) => console.log(record.model, record.costUsd, record.latencyMs));
+ * const openai = new OpenAI({ fetch: sluice.fetch });
+ */
+export function createSluice(config?: SluiceConfig): Sluice {
+  return new SluiceInstance(parseConfig(config));
+}

@@ -1,0 +1,20 @@
+/**
+ * The middleware contract.
+ * @module
+ */
+import type { CallContext } from './context.js';
+
+/** Calls the rest of the pipeline for a context and resolves with its response. */
+export type Next = (ctx: CallContext) => Promise<Response>;
+
+/**
+ * A pipeline step: read or change the call through `ctx`, then return `next(ctx)`, a response built
+ * from it, or a response of its own (short-circuit). Throw a `SluiceError` with a `status` to refuse
+ * the call: the SDK receives it as an error response in its dialect.
+ * @example
+ * const tagged: Middleware = async function tagged(ctx, next) {
+ *   ctx.tags = [...ctx.tags, 'beta'];
+ *   return next(ctx);
+ * };
+ */
+export type Middleware = (ctx: CallContext, next: Next) => Promise<Response>;

@@ -1,0 +1,101 @@
+/**
+ * The record: one per modelled call, whatever happened. Exporters serialise it, callbacks receive it.
+ * @module
+ */
+
+/** The API dialect a call speaks: which SDK family sent it and which wire format it expects back. */
+export type Dialect = 'openai';
+
+/** The operation a classified call performs within its dialect. */
+export type Operation = 'chat' | 'responses' | 'embeddings' | 'models';
+
+/** Token counts for one call. `null` means the provider did not say and Sluice could not tell. */
+export interface Usage {
+  /** Every input token, cached ones included. */
+  inputTokens: number | null;
+  /** Every output token, reasoning tokens included. */
+  outputTokens: number | null;
+  /** Input tokens read from the provider's prompt cache (a subset of `inputTokens`). */
+  cachedTokens: number | null;
+  /** Hidden reasoning tokens (a subset of `outputTokens`). */
+  reasoningTokens: number | null;
+}
+
+/** How a call ended. */
+export type CallOutcome =
+  /** The provider answered and, for a stream, the stream reached its end. */
+  | 'completed'
+  /** The provider (or Sluice on its behalf) answered with an HTTP error. */
+  | 'failed'
+  /** The caller aborted or stopped reading before the end. */
+  | 'cancelled'
+  /** The network or the stream broke. */
+  | 'errored';
+
+/** What went wrong, without bodies, headers or keys. */
+export interface RecordError {
+  /** A stable class: `http_error`, `network_error`, `abort`, `stream_error`, or a Sluice error code. */
+  class: string;
+  /** A human-readable message, never containing credentials. */
+  message: string;
+}
+
+/** Time Sluice spent in each phase of the call, in milliseconds. */
+export interface PhaseTimings {
+  /** From `fetch` being called until the upstream request was sent (classify, parse, middleware, route). */
+  requestMs: number;
+  /** From the upstream request being sent until its response headers arrived. */
+  upstreamMs: number | null;
+  /** Sluice's own work on the response (reading usage from a JSON body, wrapping a stream). */
+  responseMs: number;
+}
+
+/** One record per modelled call. Field names are stable; new fields may be added. */
+export interface CallRecord {
+  /** The Sluice call id, also sent to the SDK as its request id header on Sluice-made responses. */
+  id: string;
+  /** Wall-clock start, milliseconds since the epoch. */
+  startedAt: number;
+  /** The dialect the SDK spoke. */
+  dialect: Dialect;
+  /** The operation within the dialect. */
+  operation: Operation;
+  /** The model the SDK asked for, as it asked (alias or `provider/model` included). */
+  requestedModel: string | null;
+  /** The provider entry that served the call; `null` when the call went to the URL the SDK chose. */
+  provider: string | null;
+  /** The model sent upstream, or the one the provider said answered when it reported one. */
+  model: string | null;
+  /** HTTP status the SDK received; `null` when no response was produced (network failure, abort). */
+  status: number | null;
+  /** How the call ended. */
+  outcome: CallOutcome;
+  /** Whether the response was a stream. */
+  streamed: boolean;
+  /** From `fetch` being called to the end of the response (last stream chunk for streams). */
+  latencyMs: number;
+  /** Time to the first body chunk of a stream; `null` for non-streaming calls. */
+  ttftMs: number | null;
+  /** Time spent in Sluice itself: `phases.requestMs + phases.responseMs`. */
+  overheadMs: number;
+  /** Per-phase timings. */
+  phases: PhaseTimings;
+  /** Token counts. */
+  usage: Usage;
+  /** Whether `usage` covers only part of the answer (a stream that ended early). */
+  usagePartial: boolean;
+  /** Cost in USD from the price catalog; `null` when the model has no price or usage is unknown. */
+  costUsd: number | null;
+  /** End user, from config, the `x-sluice-user` header or the body's `user` field. */
+  user: string | null;
+  /** Session, from the `x-sluice-session` header. */
+  session: string | null;
+  /** Tags, from config and the `x-sluice-tags` header (comma separated). */
+  tags: string[];
+  /** What went wrong, when something did. */
+  error: RecordError | null;
+  /** The request body as sent by the SDK (JSON text), unless `record.bodies` is off. */
+  requestBody: string | null;
+  /** The response body (JSON text; for streams the raw event text), unless `record.bodies` is off. */
+  responseBody: string | null;
+}

@@ -1,0 +1,458 @@
+/**
+ * The bounded batch queue every exporter drains: size cap, lazy `unref`ed flush timer, one export at a
+ * time, retries with backoff and jitter, and counted drops. Web platform only (timers, `AbortController`).
+ * @module
+ */
+import pRetry from 'p-retry';
+import type { CallRecord } from '../events/record.js';
+import type { ExportDropEvent } from '../events/types.js';
+import type { Exporter } from './types.js';
+
+/** Why records were dropped: the queue was full, every retry failed, or the queue was closed. */
+export type DropReason = ExportDropEvent['reason'];
+
+/** Options for {@link BatchQueue}; every field is optional and validated once in the constructor. */
+export interface BatchQueueOptions {
+  /**
+   * Records per `export` call; a batch is sent as soon as this many are waiting.
+   * @default 100
+   */
+  maxBatchSize?: number;
+  /**
+   * Milliseconds between timed flushes of a partial batch, counted from the first waiting record.
+   * @default 1000
+   */
+  flushIntervalMs?: number;
+  /**
+   * Records held while waiting; when full, the oldest is dropped (`queue_full`) to make room.
+   * @default 10_000
+   */
+  maxQueueSize?: number;
+  /**
+   * Retries after a failed export attempt, before the batch is dropped (`export_failed`).
+   * @default 3
+   */
+  retries?: number;
+  /**
+   * Delay before the first retry; each later retry doubles it, times a random factor in [1, 2).
+   * @default 200
+   */
+  minRetryDelayMs?: number;
+  /**
+   * Upper bound on any one retry delay.
+   * @default 5_000
+   */
+  maxRetryDelayMs?: number;
+  /**
+   * Milliseconds one attempt (and the exporter's `close()`) may take before its signal aborts.
+   * @default 10_000
+   */
+  exportTimeoutMs?: number;
+  /**
+   * Called whenever records are dropped; the place to emit `export:drop`. Exceptions are reported to `onError`.
+   * @param count - Records dropped by this call.
+   * @param reason - Why they were dropped.
+   * @param totalDropped - Records dropped by this queue since it was created, `count` included.
+   */
+  onDrop?: (count: number, reason: DropReason, totalDropped: number) => void;
+  /**
+   * Called with the last error of a batch that was dropped after its retries, with errors from the
+   * exporter's `close()`, and with exceptions thrown by `onDrop`. Exceptions it throws are ignored.
+   * @param error - What was thrown or rejected.
+   */
+  onError?: (error: unknown) => void;
+}
+
+type ResolvedOptions = Required<Omit<BatchQueueOptions, 'onDrop' | 'onError'>>;
+
+const DEFAULTS: Readonly<ResolvedOptions> = {
+  maxBatchSize: 100,
+  flushIntervalMs: 1000,
+  maxQueueSize: 10_000,
+  retries: 3,
+  minRetryDelayMs: 200,
+  maxRetryDelayMs: 5_000,
+  exportTimeoutMs: 10_000,
+};
+
+/**
+ * A bounded FIFO queue that batches call records and ships them through one {@link Exporter}.
+ *
+ * `push` is synchronous and O(1). A batch leaves when `maxBatchSize` records wait or the flush timer
+ * fires; one export runs at a time; a failed export is retried with exponential backoff and jitter,
+ * each attempt under its own timeout. Nothing thrown by the exporter or the hooks escapes `push`,
+ * `flush` or `close`.
+ *
+ * @example
+ * ```ts
+ * const queue = new BatchQueue(consoleExporter(), {
+ *   maxBatchSize: 50,
+ *   onDrop: (count, reason) => console.warn(`dropped ${count} records: ${reason}`),
+ * });
+ * sluice.on('request:end', ({ record }) => queue.push(record));
+ * await queue.close(); // on shutdown: drains, then closes the exporter
+ * ```
+ */
+export class BatchQueue {
+  readonly #exporter: Exporter;
+  readonly #options: ResolvedOptions;
+  readonly #onDrop: BatchQueueOptions['onDrop'];
+  readonly #onError: BatchQueueOptions['onError'];
+  readonly #buffer: RingBuffer<CallRecord>;
+
+  /** Records ever accepted by `push`; sequence numbers of waiting records are [#removed, #accepted). */
+  #accepted = 0;
+  /** Records that left the buffer, into a batch or dropped as the oldest. */
+  #removed = 0;
+  /** Records in the batch being exported. */
+  #inFlight = 0;
+  /** Every record with a sequence number below this must leave the buffer (set by `flush`). */
+  #flushTarget = 0;
+  #isIntervalDue = false;
+  #isPumping = false;
+  #isClosing = false;
+  #closePromise: Promise<void> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #waiters: { target: number; resolve: () => void }[] = [];
+  #dropped = 0;
+  #exported = 0;
+
+  /**
+   * Creates a queue in front of one exporter; throws a `RangeError` naming the option when one is invalid.
+   * @param exporter - Where batches go.
+   * @param options - Sizes, timings and hooks; see {@link BatchQueueOptions}.
+   */
+  constructor(exporter: Exporter, options: BatchQueueOptions = {}) {
+    this.#exporter = exporter;
+    this.#options = resolveOptions(options);
+    this.#onDrop = options.onDrop;
+    this.#onError = options.onError;
+    this.#buffer = new RingBuffer(this.#options.maxQueueSize);
+  }
+
+  /** Records waiting to be exported, not counting a batch in flight. */
+  get size(): number {
+    return this.#buffer.size;
+  }
+
+  /** Records dropped since creation, for any reason. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Records the exporter accepted since creation. */
+  get exported(): number {
+    return this.#exported;
+  }
+
+  /**
+   * Queues one record; when the queue is full the oldest record is dropped (`queue_full`), and after
+   * `close()` has been called the record itself is dropped (`closed`).
+   * @param record - The record to export; it is not copied.
+   */
+  push(record: CallRecord): void {
+    if (this.#isClosing) {
+      this.#drop(1, 'closed');
+      return;
+    }
+    const hasEvicted = this.#buffer.push(record);
+    this.#accepted++;
+    if (hasEvicted) {
+      this.#removed++;
+      this.#drop(1, 'queue_full');
+    }
+    if (this.#buffer.size >= this.#options.maxBatchSize) {
+      this.#pump();
+    } else if (this.#timer === undefined) {
+      this.#startTimer();
+    }
+  }
+
+  /**
+   * Exports every record queued at the time of the call, in batches, and resolves when each of those
+   * batches was delivered or dropped. Never rejects; records pushed later are not waited for.
+   */
+  flush(): Promise<void> {
+    const target = this.#accepted;
+    if (this.#removed - this.#inFlight >= target) return Promise.resolve();
+    if (target > this.#flushTarget) this.#flushTarget = target;
+    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
+    this.#pump();
+    return done;
+  }
+
+  /**
+   * Stops accepting records, drains the queue, then calls the exporter's `close()` (bounded by
+   * `exportTimeoutMs`) and clears every timer. Never rejects; calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closePromise ??= this.#runClose();
+    return this.#closePromise;
+  }
+
+  async #runClose(): Promise<void> {
+    this.#isClosing = true;
+    await this.flush();
+    this.#stopTimer();
+    const exporter = this.#exporter;
+    if (exporter.close === undefined) return;
+    try {
+      await withTimeout(() => exporter.close?.(), this.#options.exportTimeoutMs, 'close');
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** Starts the export loop unless it is already running; the loop picks up new work itself. */
+  #pump(): void {
+    if (this.#isPumping) return;
+    this.#isPumping = true;
+    void this.#runPump();
+  }
+
+  async #runPump(): Promise<void> {
+    try {
+      for (let count = this.#nextBatchSize(); count > 0; count = this.#nextBatchSize()) {
+        const batch = this.#buffer.take(count);
+        this.#removed += batch.length;
+        this.#inFlight = batch.length;
+        await this.#exportBatch(batch);
+        this.#inFlight = 0;
+        this.#settleWaiters();
+      }
+    } finally {
+      this.#isPumping = false;
+      // Waiters can be satisfied without an export when queue_full drops removed their records.
+      this.#settleWaiters();
+      if (this.#buffer.size === 0) this.#stopTimer();
+      else if (this.#timer === undefined && !this.#isClosing) this.#startTimer();
+    }
+  }
+
+  #nextBatchSize(): number {
+    const size = this.#buffer.size;
+    if (size === 0) return 0;
+    const batchSize = Math.min(size, this.#options.maxBatchSize);
+    if (size >= this.#options.maxBatchSize || this.#removed < this.#flushTarget) return batchSize;
+    if (this.#isIntervalDue) {
+      this.#isIntervalDue = false;
+      return batchSize;
+    }
+    return 0;
+  }
+
+  /** Exports one batch with retries; never rejects. */
+  async #exportBatch(batch: readonly CallRecord[]): Promise<void> {
+    const { retries, minRetryDelayMs, maxRetryDelayMs, exportTimeoutMs } = this.#options;
+    const exporter = this.#exporter;
+    try {
+      await pRetry(
+        async () => {
+          try {
+            await withTimeout((signal) => exporter.export(batch, signal), exportTimeoutMs, 'export');
+          } catch (error) {
+            // p-retry gives up at once on TypeErrors and non-errors; every exporter failure is retryable here.
+            throw new AttemptFailure(error);
+          }
+        },
+        {
+          retries,
+          factor: 2,
+          minTimeout: minRetryDelayMs,
+          maxTimeout: maxRetryDelayMs,
+          randomize: true,
+          unref: true,
+        },
+      );
+      this.#exported += batch.length;
+    } catch (error) {
+      this.#drop(batch.length, 'export_failed');
+      this.#report(error instanceof AttemptFailure ? error.cause : error);
+    }
+  }
+
+  #settleWaiters(): void {
+    const settled = this.#removed - this.#inFlight;
+    // Targets only grow, so waiters are sorted; there are as many as concurrent `flush` callers.
+    let index = 0;
+    while (index < this.#waiters.length && (this.#waiters[index]?.target ?? Infinity) <= settled) {
+      this.#waiters[index]?.resolve();
+      index++;
+    }
+    if (index > 0) this.#waiters.splice(0, index);
+  }
+
+  #startTimer(): void {
+    const timer = setInterval(() => {
+      if (this.#buffer.size === 0) {
+        this.#stopTimer();
+        return;
+      }
+      this.#isIntervalDue = true;
+      this.#pump();
+    }, this.#options.flushIntervalMs);
+    unref(timer);
+    this.#timer = timer;
+  }
+
+  #stopTimer(): void {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#isIntervalDue = false;
+  }
+
+  #drop(count: number, reason: DropReason): void {
+    this.#dropped += count;
+    if (this.#onDrop === undefined) return;
+    try {
+      this.#onDrop(count, reason, this.#dropped);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#onError?.(error);
+    } catch {
+      // The hook is the last place an error can go; swallowing here keeps push/flush/close from throwing.
+    }
+  }
+}
+
+/** Marks an attempt failure for p-retry while keeping the exporter's own error as `cause`. */
+class AttemptFailure extends Error {
+  override readonly name = 'AttemptFailure';
+  constructor(cause: unknown) {
+    super('export attempt failed', { cause });
+  }
+}
+
+/**
+ * Runs `task` with a signal that aborts after `timeoutMs`, rejecting at that moment even when the task
+ * ignores its signal, so a hung exporter cannot stall the queue.
+ */
+async function withTimeout(
+  task: (signal: AbortSignal) => Promise<void> | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      // The same error AbortSignal.timeout() uses; built here because fake timers cannot drive that one.
+      const reason = new DOMException(`${what} timed out after ${timeoutMs}ms`, 'TimeoutError');
+      controller.abort(reason);
+      reject(reason);
+    }, timeoutMs);
+    unref(timer);
+  });
+  try {
+    // Wrapped so a synchronous throw from `task` becomes a rejection.
+    await Promise.race([Promise.resolve().then(() => task(controller.signal)), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function unref(timer: unknown): void {
+  if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') {
+    timer.unref();
+  }
+}
+
+function resolveOptions(options: BatchQueueOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    maxBatchSize: options.maxBatchSize ?? DEFAULTS.maxBatchSize,
+    flushIntervalMs: options.flushIntervalMs ?? DEFAULTS.flushIntervalMs,
+    maxQueueSize: options.maxQueueSize ?? DEFAULTS.maxQueueSize,
+    retries: options.retries ?? DEFAULTS.retries,
+    minRetryDelayMs: options.minRetryDelayMs ?? DEFAULTS.minRetryDelayMs,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs,
+    exportTimeoutMs: options.exportTimeoutMs ?? DEFAULTS.exportTimeoutMs,
+  };
+  const positive = ['maxBatchSize', 'maxQueueSize', 'flushIntervalMs', 'exportTimeoutMs'] as const;
+  const nonNegative = ['retries', 'minRetryDelayMs', 'maxRetryDelayMs'] as const;
+  for (const key of positive) {
+    const value = resolved[key];
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new RangeError(`BatchQueue().${key}: expected a positive integer, got ${String(value)}`);
+    }
+  }
+  for (const key of nonNegative) {
+    const value = resolved[key];
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`BatchQueue().${key}: expected a non-negative integer, got ${String(value)}`);
+    }
+  }
+  if (resolved.maxBatchSize > resolved.maxQueueSize) {
+    throw new RangeError(
+      `BatchQueue().maxBatchSize: ${resolved.maxBatchSize} exceeds maxQueueSize ${resolved.maxQueueSize}`,
+    );
+  }
+  if (resolved.minRetryDelayMs > resolved.maxRetryDelayMs) {
+    throw new RangeError(
+      `BatchQueue().minRetryDelayMs: ${resolved.minRetryDelayMs} exceeds maxRetryDelayMs ${resolved.maxRetryDelayMs}`,
+    );
+  }
+  return resolved;
+}
+
+/**
+ * A FIFO ring buffer with a hard capacity that grows by doubling up to it, so an idle queue does not
+ * hold `maxQueueSize` slots. Push, evict and take-one are O(1); growth is amortised O(1).
+ */
+class RingBuffer<T> {
+  readonly #capacity: number;
+  #slots: (T | undefined)[] = [];
+  #start = 0;
+  #size = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Appends `item`; returns true when the buffer was full and the oldest item was evicted. */
+  push(item: T): boolean {
+    if (this.#size === this.#slots.length && this.#slots.length < this.#capacity) this.#grow();
+    const length = this.#slots.length;
+    if (this.#size === this.#capacity) {
+      // Full: the slot of the oldest item becomes the newest.
+      this.#slots[this.#start] = item;
+      this.#start = (this.#start + 1) % length;
+      return true;
+    }
+    this.#slots[(this.#start + this.#size) % length] = item;
+    this.#size++;
+    return false;
+  }
+
+  /** Removes and returns up to `count` of the oldest items, oldest first. */
+  take(count: number): T[] {
+    const taken = Math.min(count, this.#size);
+    const items = new Array<T>(taken);
+    const length = this.#slots.length;
+    for (let index = 0; index < taken; index++) {
+      const slot = (this.#start + index) % length;
+      items[index] = this.#slots[slot] as T;
+      this.#slots[slot] = undefined; // let the record be collected once exported
+    }
+    this.#start = taken === this.#size ? 0 : (this.#start + taken) % length;
+    this.#size -= taken;
+    return items;
+  }
+
+  #grow(): void {
+    const length = this.#slots.length;
+    const next = new Array<T | undefined>(Math.min(this.#capacity, Math.max(16, length * 2)));
+    for (let index = 0; index < this.#size; index++) next[index] = this.#slots[(this.#start + index) % length];
+    this.#slots = next;
+    this.#start = 0;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The `sluice/exporters` entry: the exporter contract, the batch queue they share, and the web-platform
+ * exporters. Node-only exporters live in `sluice/exporters/node`.
+ * @module
+ */
+export type { Exporter } from './types.js';
+export { BatchQueue } from './batch-queue.js';
+export type { BatchQueueOptions, DropReason } from './batch-queue.js';
+export { consoleExporter } from './console.js';
+export type { ConsoleExporterOptions } from './console.js';

@@ -1,0 +1,35 @@
+/**
+ * The contract every exporter implements; the batch queue in front of it handles timing and retries.
+ * @module
+ */
+import type { CallRecord } from '../events/record.js';
+
+/**
+ * A destination for call records that ships one batch per `export` call.
+ *
+ * Resolving means the batch was delivered. Throwing or rejecting means the batch failed as a whole and
+ * the `BatchQueue` in front of the exporter may call `export` again with the same records, so a
+ * partial write should be undone or tolerated by the destination.
+ *
+ * @example
+ * ```ts
+ * const exporter: Exporter = {
+ *   name: 'stdout',
+ *   async export(records) {
+ *     for (const record of records) process.stdout.write(`${record.id}\n`);
+ *   },
+ * };
+ * ```
+ */
+export interface Exporter {
+  /** A short, stable name used in drop events and error reports, such as `console` or `jsonl`. */
+  readonly name: string;
+  /**
+   * Ships one batch of records.
+   * @param records - The batch, oldest first; do not keep or mutate the array after returning.
+   * @param signal - Aborted when the attempt times out; stop work and reject when it fires.
+   */
+  export(records: readonly CallRecord[], signal: AbortSignal): Promise<void>;
+  /** Releases resources once no more batches will come; resolves when pending writes are done. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+/**
+ * Sluice: an AI gateway that runs inside the application as a drop-in `fetch` wrapper.
+ * This entry uses web platform APIs only; Node-only parts live behind their own subpaths.
+ * @module
+ */
+export { createSluice, type Sluice, type SluiceStats } from './core/sluice.js';
+export type { SluiceConfig, ProviderConfig, ModelConfig, ExporterEntry, ResolvedProvider } from './config/types.js';
+export { CallContext, type CallContextInit, type Target } from './core/context.js';
+export type { Middleware, Next } from './core/types.js';
+export { compose } from './core/compose.js';
+export { SluiceError, SluiceConfigError, isSluiceError, type SluiceErrorOptions, type ConfigIssue } from './core/errors.js';
+export { errorResponse, type ErrorResponseInit } from './core/respond.js';
+export { classify, type Classification } from './core/classify.js';
+export type {
+  SluiceCallbacks,
+  PreApiCallInfo,
+  PostApiCallInfo,
+  StreamEventInfo,
+} from './core/callbacks.js';
+export type { Listener } from './events/emitter.js';
+export type { CallRecord, CallOutcome, Dialect, Operation, Usage, RecordError, PhaseTimings } from './events/record.js';
+export type {
+  SluiceEvent,
+  SluiceEventType,
+  SluiceEventMap,
+  EventOf,
+  RequestStartEvent,
+  RequestEndEvent,
+  RequestErrorEvent,
+  PassthroughEndEvent,
+  ListenerErrorEvent,
+  CallbackErrorEvent,
+  ExportDropEvent,
+} from './events/types.js';
+export type { Exporter } from './exporters/types.js';
+export type { BatchQueueOptions } from './exporters/batch-queue.js';
+export { providerCatalog, type CatalogProvider, type ProviderKind } from './providers/catalog.js';
+export { findPrice, computeCostUsd, type ModelPrice, type PriceTable, type TokenUsage } from './wire/price.js';
+export { openaiPrices } from './wire/prices/openai.js';

@@ -1,0 +1,112 @@
+/**
+ * Model prices and the cost of one call. Pure: no I/O, no clock, no globals. Price tables are plain
+ * data (see `./prices/openai.ts`); deployments may pass their own table with the same shape.
+ * @module
+ */
+
+/** Prices of one model, in USD per million tokens, for the Standard tier and short-context requests. */
+export interface ModelPrice {
+  /** Uncached input (prompt) tokens. */
+  input: number;
+  /** Output (completion) tokens, reasoning included unless `reasoning` is set. */
+  output: number;
+  /** Input tokens read from the prompt cache; `null` when the model has no cache discount. */
+  cachedInput: number | null;
+  /** Input tokens written to the prompt cache, where billed apart; absent or `null` when not. */
+  cacheWrite?: number | null;
+  /** Reasoning tokens, where billed apart from other output; absent or `null` when they bill as output. */
+  reasoning?: number | null;
+}
+
+/** Model id to price; keys are exact ids as the provider spells them. */
+export type PriceTable = Readonly<Record<string, ModelPrice>>;
+
+/**
+ * Token counts of one call, OpenAI semantics: `inputTokens` includes `cachedTokens` and
+ * `outputTokens` includes `reasoningTokens`. `null` means the provider did not report the count.
+ */
+export interface TokenUsage {
+  /** All input tokens, cached ones included. */
+  inputTokens: number | null;
+  /** All output tokens, reasoning included. */
+  outputTokens: number | null;
+  /** The part of `inputTokens` read from the prompt cache. */
+  cachedTokens: number | null;
+  /** The part of `outputTokens` spent on hidden reasoning. */
+  reasoningTokens: number | null;
+}
+
+const PROVIDER_PREFIX = 'openai/';
+// `-2024-08-06` on current models, `-0125` on gpt-3.5/gpt-4 era ones. Anchored at the end only.
+const DATED_SNAPSHOT = /-(?:\d{4}-\d{2}-\d{2}|\d{4})$/;
+const TOKENS_PER_UNIT = 1_000_000;
+const ROUNDING = 1e10;
+
+function lookup(table: PriceTable, id: string): ModelPrice | undefined {
+  // hasOwn so that ids like `constructor` never resolve to Object.prototype members.
+  return Object.hasOwn(table, id) ? table[id] : undefined;
+}
+
+function lookupWithSnapshot(table: PriceTable, id: string): ModelPrice | undefined {
+  const exact = lookup(table, id);
+  if (exact !== undefined) return exact;
+  const base = id.replace(DATED_SNAPSHOT, '');
+  return base === id ? undefined : lookup(table, base);
+}
+
+/**
+ * Finds a model's price by exact id, then without a trailing dated snapshot suffix, each also tried
+ * without an `openai/` prefix; nothing looser, so an unknown id never borrows a neighbour's price.
+ * @param table The price table to search.
+ * @param model The model id as sent or as reported by the provider.
+ * @returns The price, or `undefined` when the table has no entry for the model.
+ * @example
+ * findPrice(openaiPrices, 'gpt-4o-2024-08-06'); // the `gpt-4o` entry
+ * findPrice(openaiPrices, 'openai/gpt-4.1-mini'); // the `gpt-4.1-mini` entry
+ * findPrice(openaiPrices, 'gpt-4o-mini-foo'); // undefined
+ */
+export function findPrice(table: PriceTable, model: string): ModelPrice | undefined {
+  const found = lookupWithSnapshot(table, model);
+  if (found !== undefined || !model.startsWith(PROVIDER_PREFIX)) return found;
+  return lookupWithSnapshot(table, model.slice(PROVIDER_PREFIX.length));
+}
+
+const isCount = (value: number): boolean => Number.isFinite(value) && value >= 0;
+
+/**
+ * Computes one call's cost with OpenAI's formula (cached input at `cachedInput` or else `input`,
+ * reasoning at `reasoning` when priced apart); cache writes are not billed, as `TokenUsage` has no
+ * write count.
+ * @param price The model's price, usually from `findPrice`.
+ * @param usage The token counts the provider reported.
+ * @returns The cost in USD rounded to 1e-10, or `null` when the price is unknown, both input and
+ *   output counts are unknown, or a count is negative or not finite. Never `0` for unknown.
+ * @example
+ * // gpt-4o: 1,000 input of which 400 cached, 200 output
+ * computeCostUsd({ input: 2.5, cachedInput: 1.25, output: 10 },
+ *   { inputTokens: 1000, outputTokens: 200, cachedTokens: 400, reasoningTokens: null });
+ * // => 0.0005 + 0.0015 + 0.002 = 0.004
+ */
+export function computeCostUsd(price: ModelPrice | undefined, usage: TokenUsage): number | null {
+  if (price === undefined) return null;
+  const { inputTokens, outputTokens, cachedTokens, reasoningTokens } = usage;
+  if (inputTokens === null && outputTokens === null) return null;
+  const input = inputTokens ?? 0;
+  const output = outputTokens ?? 0;
+  const cachedReported = cachedTokens ?? 0;
+  const reasoningReported = reasoningTokens ?? 0;
+  if (!isCount(input) || !isCount(output) || !isCount(cachedReported) || !isCount(reasoningReported)) return null;
+
+  // Clamp subsets to their totals so an inconsistent report cannot produce a negative term.
+  const cached = Math.min(cachedReported, input);
+  const inputCost = (input - cached) * price.input + cached * (price.cachedInput ?? price.input);
+
+  let outputCost = output * price.output;
+  const reasoningPrice = price.reasoning;
+  if (reasoningPrice !== undefined && reasoningPrice !== null) {
+    const reasoning = Math.min(reasoningReported, output);
+    outputCost = (output - reasoning) * price.output + reasoning * reasoningPrice;
+  }
+
+  return Math.round(((inputCost + outputCost) / TOKENS_PER_UNIT) * ROUNDING) / ROUNDING;
+}
