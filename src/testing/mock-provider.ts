@@ -7,8 +7,7 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { validateDuration, validateScript, type MockScript } from './mock/script.js';
 import { renderRoute, isModelCall, DEFAULT_MODELS } from './mock/openai-routes.js';
 import {
@@ -19,7 +18,7 @@ import {
   rateLimitRender,
 } from './mock/openai-common.js';
 import { faultPlan, healthyPlan, rawPlan, type Action, type WritePlan } from './mock/plan.js';
-import { requestedModel, type RouteInput } from './mock/render.js';
+import { isRecord, requestedModel, type RouteInput } from './mock/render.js';
 
 export type {
   MockErrorStep,
@@ -70,6 +69,11 @@ export interface MockProviderOptions {
    * @default ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1', 'text-embedding-3-small', 'text-embedding-3-large']
    */
   models?: readonly string[];
+  /**
+   * The largest request body kept; a bigger one is answered with a 413 (consuming no step) and recorded truncated.
+   * @default 33554432 (32 MiB)
+   */
+  maxBodyBytes?: number;
   /**
    * The interface to listen on.
    * @default '127.0.0.1'
@@ -153,6 +157,8 @@ interface Exchange {
   readonly destroy: () => void;
 }
 
+const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
 function noop(): void {}
 
 /** Waits `milliseconds` on `setTimeout` (so fake timers drive it); false if the exchange ended first. */
@@ -207,7 +213,7 @@ function matches(step: MockScript, request: MockRequest): boolean {
   const match = step.match;
   const isPathMatch = match?.path === undefined ? isModelCall(request.method, request.path) : match.path === request.path;
   if (!isPathMatch) return false;
-  return match?.model === undefined || requestedModel(request.body, '\u0000') === match.model;
+  return match?.model === undefined || (isRecord(request.body) && request.body['model'] === match.model);
 }
 
 function actionFor(step: MockScript | undefined, input: RouteInput, models: readonly string[]): Action {
@@ -266,6 +272,10 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port must be an integer from 0 to 65535, got ${port}`);
   const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
+    throw new TypeError(`maxBodyBytes must be an integer >= 0, got ${maxBodyBytes}`);
+  }
   const models = [...(options.models ?? DEFAULT_MODELS)];
   const defaultLatencyMs = options.latencyMs ?? 0;
   const defaultChunkDelayMs = options.chunkDelayMs ?? 0;
@@ -326,7 +336,10 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
     const authorization = entry.headers['authorization'];
     let step: MockScript | undefined;
     let action: Action;
-    if (expectedAuthorization !== undefined && authorization !== expectedAuthorization) {
+    if (input.bodyBytes > maxBodyBytes) {
+      const message = `Request body of ${input.bodyBytes} bytes exceeds the mock's limit of ${maxBodyBytes} bytes.`;
+      action = { type: 'write', plan: healthyPlan(errorRender(413, errorFields(413, { message, code: 'request_too_large' }))) };
+    } else if (expectedAuthorization !== undefined && authorization !== expectedAuthorization) {
       const presented = authorization === undefined ? undefined : authorization.replace(/^Bearer\s+/i, '');
       action = { type: 'write', plan: healthyPlan(invalidKeyRender(presented)) };
     } else {
@@ -335,7 +348,7 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
       action = actionFor(step, input, models);
     }
     if (action.type === 'write') {
-      const isHealthyModelCall = isModelCall(entry.method, entry.path) && action.plan.status < 400;
+      const isHealthyModelCall = isModelCall(entry.method, entry.path) && action.plan.status < 400 && step?.kind !== 'raw';
       const headers = {
         'x-request-id': entry.requestId,
         'openai-processing-ms': String(step?.latencyMs ?? defaultLatencyMs),
@@ -391,7 +404,13 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
     });
 
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let receivedBytes = 0;
+    request.on('data', (chunk: Buffer) => {
+      // Keep at most maxBodyBytes; the rest is read and dropped so the client can finish sending.
+      const room = Math.max(0, maxBodyBytes - receivedBytes);
+      if (room > 0) chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      receivedBytes += chunk.length;
+    });
     request.on('end', () => {
       if (lifecycle.signal.aborted) return;
       const bytes = Buffer.concat(chunks);
@@ -419,7 +438,7 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
         body: entry.body,
         requestNumber,
         contentType: headers['content-type'],
-        bodyBytes: bytes.length,
+        bodyBytes: receivedBytes,
       });
     });
   };

@@ -100,7 +100,8 @@ export function faultPlan(step: FaultStep, render: Render): WritePlan {
  * @param step - the raw step
  */
 export function rawPlan(step: MockRawStep): WritePlan {
-  const headers = { ...step.headers };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(step.headers ?? {})) headers[name.toLowerCase()] = value;
   if (typeof step.body === 'string') {
     const hasFraming = 'content-length' in headers || 'transfer-encoding' in headers;
     return { status: step.status, headers: hasFraming ? headers : withLength(headers, step.body), chunks: [step.body], ending: 'end' };

@@ -1,0 +1,25 @@
+// Runs under Bun and Deno: the core entry wraps the OpenAI SDK against the mock (started by Node).
+import OpenAI from 'openai';
+import { createSluice } from 'sluice';
+
+const fail = (message) => {
+  console.error(message);
+  throw new Error(message);
+};
+const sluice = createSluice();
+const records = [];
+sluice.on('request:end', ({ record }) => records.push(record));
+const client = new OpenAI({ baseURL: globalThis.process?.env?.MOCK_URL ?? Deno.env.get('MOCK_URL'), apiKey: 'k', fetch: sluice.fetch, maxRetries: 0 });
+const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'runtime' }] });
+if (!completion.choices[0].message.content.includes('runtime')) fail('unexpected completion');
+const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'stream runtime' }], stream: true });
+let text = '';
+for await (const chunk of stream) {
+  if ('usage' in chunk) fail('the usage Sluice asked for leaked to the SDK');
+  text += chunk.choices[0]?.delta?.content ?? '';
+}
+if (!text.includes('stream runtime')) fail('unexpected stream text');
+await sluice.close();
+if (records.length !== 2) fail(`expected 2 records, got ${records.length}`);
+if (!(records[1].usage.outputTokens > 0)) fail('no usage on the streamed record');
+console.log('runtime ok:', records.map((record) => `${record.model} ${record.outcome} ${record.usage.inputTokens}/${record.usage.outputTokens}`).join(', '));
