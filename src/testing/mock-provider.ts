@@ -6,7 +6,14 @@
  * @module
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  validateHeaderName,
+  validateHeaderValue,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { validateDuration, validateScript, type MockScript } from './mock/script.js';
 import { renderRoute, isModelCall, DEFAULT_MODELS } from './mock/openai-routes.js';
@@ -186,6 +193,19 @@ function flushed(socket: Socket): Promise<void> {
   });
 }
 
+/** Validates a step, its headers included, so a bad script throws where it is written. */
+function checkStep(step: MockScript, label: string): void {
+  validateScript(step, label);
+  for (const [name, value] of Object.entries(step.headers ?? {})) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch (error) {
+      throw new TypeError(`${label} (${step.kind}): header ${JSON.stringify(name)}: ${(error as Error).message}`);
+    }
+  }
+}
+
 function lowerCaseKeys(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   if (headers !== undefined) for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value;
@@ -268,7 +288,7 @@ function actionFor(step: MockScript | undefined, input: RouteInput, models: read
 export async function createMockProvider(options: MockProviderOptions = {}): Promise<MockProvider> {
   validateDuration(options.latencyMs, 'latencyMs');
   validateDuration(options.chunkDelayMs, 'chunkDelayMs');
-  if (options.fallback !== undefined) validateScript(options.fallback, 'fallback');
+  if (options.fallback !== undefined) checkStep(options.fallback, 'fallback');
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port must be an integer from 0 to 65535, got ${port}`);
   const host = options.host ?? '127.0.0.1';
@@ -359,18 +379,8 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
       };
       action = { type: 'write', plan: { ...action.plan, headers } };
     }
-    play(action, step, exchange).catch((error: unknown) => {
-      // A script can hold header values Node refuses; answer in OpenAI's shape rather than crash.
-      const { response } = exchange;
-      if (response.headersSent || exchange.signal.aborted) {
-        exchange.destroy();
-        return;
-      }
-      const message = `mock provider: ${error instanceof Error ? error.message : String(error)}`;
-      const body = JSON.stringify({ error: { message, type: 'mock_error', param: null, code: null } });
-      response.writeHead(500, { 'content-type': 'application/json', 'x-request-id': entry.requestId });
-      response.end(body);
-    });
+    // Steps are checked when scripted, so a throw here is a mock bug: fail the exchange, not the process.
+    play(action, step, exchange).catch(() => exchange.destroy());
   };
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
@@ -474,7 +484,7 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
     baseURL: `${url}/v1`,
     requests,
     script(...steps: MockScript[]): void {
-      steps.forEach((step, index) => validateScript(step, `script step ${index + 1}`));
+      steps.forEach((step, index) => checkStep(step, `script step ${index + 1}`));
       queue.push(...steps);
     },
     pendingSteps: () => queue.length,

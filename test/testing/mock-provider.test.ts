@@ -336,6 +336,33 @@ describe('healthy OpenAI behaviour', () => {
   });
 });
 
+describe('request checks', () => {
+  it('answers OpenAI 400s for a body that is not JSON or lacks a model', async () => {
+    const notJson = await fetch(`${mock.baseURL}/chat/completions`, { method: 'POST', body: '{oops' });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: null } });
+    const noModel = sdk().chat.completions.create({ messages: userMessage } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    await expect(noModel).rejects.toMatchObject({ status: 400, message: '400 you must provide a model parameter' });
+  });
+
+  it('answers 413 to a body over maxBodyBytes and records it truncated', async () => {
+    await mock.close();
+    mock = await createMockProvider({ maxBodyBytes: 16 });
+    mock.script({ kind: 'hang' });
+    const response = await fetch(`${mock.baseURL}/files`, { method: 'POST', body: 'x'.repeat(100) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'request_too_large' } });
+    expect(mock.requests[0]?.bodyText).toBe('x'.repeat(16));
+    expect(mock.pendingSteps()).toBe(1);
+  });
+
+  it('refuses a step whose headers Node could not send, when it is scripted', () => {
+    expect(() => mock.script({ kind: 'reply', headers: { 'bad header': 'x' } })).toThrow(/bad header/);
+    expect(() => mock.script({ kind: 'reply', headers: { 'x-ok': 'line\nbreak' } })).toThrow(TypeError);
+    expect(mock.pendingSteps()).toBe(0);
+  });
+});
+
 describe('scripted faults', () => {
   it('error: sends the exact error body and the SDK raises its typed class', async () => {
     mock.script(
@@ -478,6 +505,7 @@ describe('scripted faults', () => {
     expect(response.status).toBe(502);
     expect(response.headers.get('content-type')).toBe('text/html');
     expect(response.headers.get('x-request-id')).toBe('req_1');
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBeNull();
     expect(await response.text()).toBe('<html>Bad gateway</html>');
   });
 
