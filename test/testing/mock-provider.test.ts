@@ -455,6 +455,14 @@ describe('scripted faults', () => {
     expect(mock.requests[0]?.aborted).toBe(false);
   });
 
+  it('cuts a non-streaming JSON body short for reset-mid-stream and malformed', async () => {
+    mock.script({ kind: 'reset-mid-stream', afterChunks: 1 }, { kind: 'malformed' });
+    const cut = await post('/v1/chat/completions', { model: 'gpt-4o-mini', messages: userMessage });
+    expect(cut.status).toBe(200);
+    await expect(cut.text()).rejects.toThrow();
+    await expect(sdk().chat.completions.create({ model: 'gpt-4o-mini', messages: userMessage })).rejects.toBeInstanceOf(SyntaxError);
+  });
+
   it('malformed: a broken data: event makes the SDK stream throw', async () => {
     mock.script({ kind: 'malformed', afterChunks: 1 }, { kind: 'malformed' });
     const stream = await sdk().chat.completions.create({ model: 'gpt-4o-mini', messages: userMessage, stream: true });
