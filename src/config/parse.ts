@@ -226,7 +226,7 @@ function toIssues(error: z.core.$ZodError, input: unknown): ConfigIssue[] {
         issues.push({ path, message: `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}` });
         break;
       case 'too_small':
-        issues.push({ path, message: `expected a value >= ${String(issue.minimum)}` });
+        issues.push({ path, message: `expected a value ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}` });
         break;
       case 'invalid_format':
         issues.push({ path, message: issue.format === 'url' ? 'Invalid url' : `invalid ${issue.format}` });
@@ -236,6 +236,10 @@ function toIssues(error: z.core.$ZodError, input: unknown): ConfigIssue[] {
     }
   }
   return issues;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function readEnv(): Record<string, string | undefined> {
@@ -276,17 +280,25 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   const raw: unknown = input ?? {};
   schema ??= configSchema();
   const result = schema.safeParse(raw);
-  if (!result.success) throw new SluiceConfigError(toIssues(result.error, raw));
-  const config = raw as SluiceConfig;
-  const env = config.env ?? readEnv();
-  const issues: ConfigIssue[] = [];
+  // Keep going after a schema failure so the error lists every problem, the cross-references included;
+  // the checks below skip whatever the schema already rejected.
+  const issues: ConfigIssue[] = result.success ? [] : toIssues(result.error, raw);
+  const config = (isObject(raw) ? raw : {}) as SluiceConfig;
+  const env = isObject(config.env) ? config.env : readEnv();
 
   const providers = new Map<string, ResolvedProvider>();
+  /** Providers the schema rejected: aliases naming them are not "unknown". */
+  const invalid = new Set<string>();
+  const entries = isObject(config.providers) ? config.providers : {};
   for (const [name, known] of Object.entries(providerCatalog)) {
-    if (config.providers?.[name] === undefined) providers.set(name, resolveProvider(name, { kind: known.kind }, env));
+    if (entries[name] === undefined) providers.set(name, resolveProvider(name, { kind: known.kind }, env));
   }
-  for (const [name, entry] of Object.entries(config.providers ?? {})) {
+  for (const [name, entry] of Object.entries(entries)) {
     const known = providerCatalog[name];
+    if (!isObject(entry)) {
+      invalid.add(name);
+      continue;
+    }
     if (known === undefined && entry.kind === undefined) {
       issues.push({ path: `providers.${name}.kind`, message: `required for a provider not in the catalog (expected one of ${PROVIDER_KINDS.map((kind) => `"${kind}"`).join(', ')})` });
     }
@@ -295,24 +307,30 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
       continue;
     }
     if (name.includes('/')) issues.push({ path: `providers.${name}`, message: 'a provider name cannot contain "/"' });
+    const baseURL = entry.baseURL ?? known?.baseURL;
+    if (typeof baseURL !== 'string' || !URL.canParse(baseURL)) {
+      invalid.add(name);
+      continue;
+    }
     providers.set(name, resolveProvider(name, entry, env));
   }
 
   const aliases = new Map<string, ResolvedAlias>();
-  for (const [alias, entry] of Object.entries(config.models ?? {})) {
+  for (const [alias, entry] of Object.entries(isObject(config.models) ? config.models : {})) {
+    if (!isObject(entry) || typeof entry.target !== 'string') continue;
     const slash = entry.target.indexOf('/');
     const providerName = slash === -1 ? '' : entry.target.slice(0, slash);
     const model = slash === -1 ? '' : entry.target.slice(slash + 1);
     const provider = providers.get(providerName);
     if (slash === -1 || model === '') {
       issues.push({ path: `models.${alias}.target`, message: `expected "provider/model", received "${entry.target}"` });
-    } else if (provider === undefined) {
+    } else if (provider === undefined && !invalid.has(providerName)) {
       const suggestion = nearest(providerName, providers.keys());
       issues.push({
         path: `models.${alias}.target`,
         message: `unknown provider "${providerName}"${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
       });
-    } else {
+    } else if (provider !== undefined) {
       aliases.set(alias, { provider, model });
     }
   }

@@ -17,6 +17,12 @@ function stripQuery(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** Cancels the body of a response nobody will read (one read or piped elsewhere is left alone). */
+function discard(response: Response): void {
+  const body = response.body;
+  if (body !== null && !response.bodyUsed && !body.locked) body.cancel().catch(() => undefined);
+}
+
 /** The callbacks of one instance. */
 export class CallbackHub {
   readonly #config: ResolvedConfig;
@@ -118,7 +124,11 @@ export class CallbackHub {
       for (const callbacks of hooks) {
         const current = response;
         const replaced = await runHook(name, ctx, () => callbacks[name]!(ctx, current));
-        if (replaced !== undefined) response = replaced;
+        if (replaced !== undefined && replaced !== current) {
+          // An unread body left behind would hold the upstream request open and never end a stream's record.
+          if (replaced.body !== current.body) discard(current);
+          response = replaced;
+        }
       }
       return response;
     };

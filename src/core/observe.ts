@@ -59,6 +59,8 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   const end = (outcome: CallOutcome, error: unknown): void => {
     if (ended) return;
     ended = true;
+    // The SDK stops reading (cancel, abort) when it meets an error event: the stream failed, whoever closed it.
+    if (state.error !== null) outcome = 'errored';
     if (captured.length > 0) {
       let text = '';
       for (const chunk of captured) text += decoder.decode(chunk, { stream: true });

@@ -87,7 +87,7 @@ export function inspectChatEvent(event: Uint8Array, state: StreamState, hideUsag
       const { usage: _removed, ...rest } = json as Record<string, unknown>;
       return encoder.encode(`data: ${JSON.stringify(rest)}\n\n`);
     }
-  } else if (hideUsage && data.includes('"usage":null')) {
+  } else if (hideUsage && (json as Record<string, unknown> | null)?.['usage'] === null) {
     const { usage: _removed, ...rest } = json as Record<string, unknown>;
     return encoder.encode(`data: ${JSON.stringify(rest)}\n\n`);
   }
