@@ -8,7 +8,8 @@ import type { CallRecord } from '../events/record.js';
 import type { CallContext } from './context.js';
 import { boundedWait, DetachedRunner, type CallbackErrorSink, type PostApiCallInfo, type PreApiCallInfo, type SluiceCallbacks } from './callbacks.js';
 import { isSluiceError } from './errors.js';
-import type { Middleware } from './types.js';
+import type { Middleware, Next } from './types.js';
+import { refusalResponse } from './respond.js';
 
 type Method = keyof SluiceCallbacks;
 
@@ -113,12 +114,22 @@ export class CallbackHub {
         return undefined;
       }
     };
-    return async function callbackHooks(ctx, next) {
+    const call = async (ctx: CallContext, next: Next): Promise<Response> => {
       for (const callbacks of pre) {
         const early = await runHook('preCallHook', ctx, () => callbacks.preCallHook!(ctx));
         if (early !== undefined) return early;
       }
-      let response = await next(ctx);
+      return next(ctx);
+    };
+    return async function callbackHooks(ctx, next) {
+      let response: Response;
+      try {
+        response = await call(ctx, next);
+      } catch (error) {
+        // Refusals reach the failure hooks as the response the SDK will get, as in LiteLLM.
+        if (!isSluiceError(error)) throw error;
+        response = refusalResponse(ctx, error);
+      }
       const hooks = response.status < 400 ? success : failure;
       const name = response.status < 400 ? 'postCallSuccessHook' : 'postCallFailureHook';
       for (const callbacks of hooks) {

@@ -101,6 +101,8 @@ export class CallContext {
   responseWorkMs: number;
   /** The response body text kept for the record (possibly truncated). */
   responseBody: string | null;
+  /** Whether the SDK sent `x-sluice-*` control headers (they are removed before the request goes upstream). */
+  hasSluiceHeaders: boolean;
 
   #bodyText: string | null;
   #body: unknown;
@@ -138,6 +140,7 @@ export class CallContext {
     this.firstChunkMs = null;
     this.responseWorkMs = 0;
     this.responseBody = null;
+    this.hasSluiceHeaders = false;
     this.#bodyText = init.bodyText;
     this.#body = undefined;
     this.#parsed = false;

@@ -11,7 +11,7 @@ import { summarizeResponse } from '../wire/openai/usage.js';
 import type { CallbackHub } from './callback-hub.js';
 import type { CallContext, Target } from './context.js';
 import { SluiceError } from './errors.js';
-import { responseHeaders, upstreamHeaders, hasControlHeaders } from './headers.js';
+import { rewrapHeaders, upstreamHeaders } from './headers.js';
 import { observeStream, type StreamEnd, type StreamMode } from './observe.js';
 import { resolveTarget } from './route.js';
 import { pathOf } from './classify.js';
@@ -97,20 +97,22 @@ export function createDispatch(deps: DispatchDeps): Next {
     const body = upstreamBody(ctx, target, injectUsage);
     const bodyChanged = body !== (ctx.bodyText ?? ctx.init.body);
 
-    let headers: HeadersInit | undefined = ctx.hasHeaderCopy ? ctx.headers : ctx.init.headers;
-    if (provider !== null || bodyChanged || hasControlHeaders(headers)) {
-      headers = upstreamHeaders(headers, sameOrigin);
+    let init: RequestInit;
+    if (provider === null && !bodyChanged && !ctx.hasHeaderCopy && !ctx.hasSluiceHeaders) {
+      // Zero-config fast path: the SDK's own request goes out as it came.
+      init = ctx.init;
+    } else {
+      const source = ctx.hasHeaderCopy ? ctx.headers : ctx.init.headers;
+      const headers = upstreamHeaders(source, sameOrigin);
       if (provider !== null) {
         if (provider.apiKey !== null) headers.set('authorization', `Bearer ${provider.apiKey}`);
         for (const name in provider.headers) headers.set(name, provider.headers[name]!);
       }
+      // A dispatcher belongs to the SDK's own origin; `duplex` only to a stream body, which is text by now.
+      const { dispatcher, duplex: _duplex, ...rest } = ctx.init as RequestInit & { dispatcher?: unknown; duplex?: unknown };
+      init = { ...rest, method: ctx.method, headers, body: body ?? null };
+      if (sameOrigin && dispatcher !== undefined) (init as { dispatcher?: unknown }).dispatcher = dispatcher;
     }
-    const init: RequestInit = { ...ctx.init, method: ctx.method, body: body ?? null };
-    if (headers === undefined) delete init.headers;
-    else init.headers = headers;
-    // A dispatcher belongs to the SDK's own origin; do not carry it to another provider.
-    if (!sameOrigin) delete (init as { dispatcher?: unknown }).dispatcher;
-    if (body === null || body === undefined) delete (init as { duplex?: unknown }).duplex;
 
     hub.preApiCall(ctx, url);
     const fetchImpl = config.fetch ?? globalThis.fetch;
@@ -140,7 +142,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         onChunk: hub.streamChunkHandler(ctx),
         onEnd: deps.deferEnd(ctx),
       });
-      const response = new Response(stream, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders(upstream.headers) });
+      const response = rewrapHeaders(new Response(stream, { status: upstream.status, statusText: upstream.statusText, headers: upstream.headers }));
       ctx.responseWorkMs += ctx.now() - headersAt;
       return response;
     }
@@ -182,13 +184,14 @@ export function createDispatch(deps: DispatchDeps): Next {
     } else if (!upstream.ok) {
       ctx.error = { class: 'http_error', message: `HTTP ${upstream.status}` };
     }
-    const headers = responseHeaders(upstream.headers);
-    if (typeof bodyOut === 'string') headers.delete('content-length');
-    const response = new Response(upstream.status === 204 || upstream.status === 304 ? null : bodyOut, {
-      status: upstream.status,
-      statusText: upstream.statusText,
-      headers,
-    });
+    const response = rewrapHeaders(
+      new Response(upstream.status === 204 || upstream.status === 304 ? null : bodyOut, {
+        status: upstream.status,
+        statusText: upstream.statusText,
+        headers: upstream.headers,
+      }),
+    );
+    if (typeof bodyOut === 'string') response.headers.delete('content-length');
     ctx.responseWorkMs += ctx.now() - readAt;
     return response;
   }

@@ -30,14 +30,6 @@ export function readHeader(headers: HeadersInit | undefined, name: string): stri
 }
 
 /**
- * Tells whether any of Sluice's control headers is present.
- * @param headers What the SDK passed.
- */
-export function hasControlHeaders(headers: HeadersInit | undefined): boolean {
-  return CONTROL_HEADERS.some((name) => readHeader(headers, name) !== null);
-}
-
-/**
  * Builds the upstream request headers.
  * @param source The SDK's headers.
  * @param keepCredentials Whether the SDK's own credential headers may go (same provider as the SDK's URL).
@@ -51,12 +43,14 @@ export function upstreamHeaders(source: HeadersInit | undefined, keepCredentials
 }
 
 /**
- * Copies a fetched response's headers for a re-wrapped body. fetch has already decoded a compressed
- * body, so `content-encoding` and `content-length` would describe bytes that no longer exist.
- * @param upstream The provider's headers.
+ * Fixes the headers of a response built around a fetched body. fetch has already decoded a compressed
+ * body, so `content-encoding` and `content-length` would describe bytes that no longer exist; hop-by-hop
+ * headers describe the upstream connection, not this response.
+ * @param response A newly constructed response (its headers are mutable).
+ * @returns The same response.
  */
-export function responseHeaders(upstream: Headers): Headers {
-  const headers = new Headers(upstream);
+export function rewrapHeaders(response: Response): Response {
+  const headers = response.headers;
   if (headers.has('content-encoding')) {
     headers.delete('content-encoding');
     headers.delete('content-length');
@@ -64,5 +58,5 @@ export function responseHeaders(upstream: Headers): Headers {
   headers.delete('transfer-encoding');
   headers.delete('connection');
   headers.delete('keep-alive');
-  return headers;
+  return response;
 }

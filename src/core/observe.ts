@@ -125,7 +125,12 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
               // Only a stream whose events Sluice held back has undelivered bytes left.
               if (hideUsage && rest !== null && rest.length > 0) deliver(controller, rest);
               controller.close();
-              end(state.error === null ? 'completed' : 'errored', null);
+              if (state.error === null && framer !== null && !state.done) {
+                // Never call a truncated stream complete: the provider did not send its terminator.
+                end('errored', new Error('the upstream stream ended before its terminator'));
+              } else {
+                end(state.error === null ? 'completed' : 'errored', null);
+              }
               return;
             }
             ctx.firstChunkMs ??= ctx.now();

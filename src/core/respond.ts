@@ -4,6 +4,8 @@
  * @module
  */
 import type { Dialect } from '../events/record.js';
+import type { CallContext } from './context.js';
+import type { SluiceError } from './errors.js';
 
 /** What a Sluice-made error response says. */
 export interface ErrorResponseInit {
@@ -66,4 +68,21 @@ export function errorResponse(dialect: Dialect, init: ErrorResponseInit): Respon
     }
   }
   return new Response(JSON.stringify(body), { status: init.status, headers });
+}
+
+/**
+ * Renders a {@link SluiceError} raised during a call as the response the SDK receives, and notes the
+ * error on the context for the record. `x-should-retry: false` unless the error is retryable.
+ * @param ctx The call.
+ * @param error The refusal.
+ */
+export function refusalResponse(ctx: CallContext, error: SluiceError): Response {
+  ctx.error = { class: error.code, message: error.message };
+  return errorResponse(ctx.dialect, {
+    status: error.status,
+    code: error.code,
+    message: error.message,
+    requestId: ctx.id,
+    ...(error.retryable ? {} : { shouldRetry: false }),
+  });
 }

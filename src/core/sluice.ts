@@ -15,10 +15,10 @@ import { classify, type Classification } from './classify.js';
 import { compose } from './compose.js';
 import { CallContext } from './context.js';
 import { createDispatch, isNetworkFailure } from './dispatch.js';
-import { isSluiceError } from './errors.js';
+import { isSluiceError, SluiceError } from './errors.js';
 import { readHeader } from './headers.js';
 import type { StreamEnd } from './observe.js';
-import { errorResponse } from './respond.js';
+import { refusalResponse } from './respond.js';
 import type { Middleware, Next } from './types.js';
 
 /** A Sluice instance. */
@@ -61,6 +61,7 @@ export interface SluiceStats {
 type FetchInput = string | URL | Request;
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
+const monotonicNow = (): number => performance.now();
 
 function randomPrefix(): string {
   const bytes = new Uint8Array(5);
@@ -217,7 +218,7 @@ class SluiceInstance implements Sluice {
       url,
       init,
       bodyText: text,
-      now: () => performance.now(),
+      now: monotonicNow,
       startedAt: Date.now(),
       modelId: classification.modelId,
     });
@@ -232,9 +233,12 @@ class SluiceInstance implements Sluice {
     } else {
       ctx.requestedModel = classification.modelId;
     }
-    ctx.user = readHeader(init.headers, 'x-sluice-user') ?? ctx.user ?? config.user;
-    ctx.session = readHeader(init.headers, 'x-sluice-session') ?? config.session;
+    const headerUser = readHeader(init.headers, 'x-sluice-user');
+    const headerSession = readHeader(init.headers, 'x-sluice-session');
     const tags = readHeader(init.headers, 'x-sluice-tags');
+    ctx.hasSluiceHeaders = headerUser !== null || headerSession !== null || tags !== null;
+    ctx.user = headerUser ?? ctx.user ?? config.user;
+    ctx.session = headerSession ?? config.session;
     ctx.tags = tags === null ? config.tags : [...config.tags, ...tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')];
 
     if (this.#emitter.has('request:start')) {
@@ -272,19 +276,11 @@ class SluiceInstance implements Sluice {
       this.#end(ctx, 'errored');
       throw error;
     }
-    const sluiceError = isSluiceError(error) ? error : null;
-    const code = sluiceError?.code ?? 'sluice_internal_error';
-    const message = sluiceError?.message ?? `a middleware failed: ${error instanceof Error ? error.message : String(error)}`;
-    const status = sluiceError?.status ?? 500;
-    const response = errorResponse(ctx.dialect, {
-      status,
-      code,
-      message,
-      requestId: ctx.id,
-      ...(sluiceError?.retryable === true ? {} : { shouldRetry: false }),
-    });
-    ctx.status = status;
-    ctx.error = { class: code, message };
+    const refusal = isSluiceError(error)
+      ? error
+      : new SluiceError('sluice_internal_error', `a middleware failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const response = refusalResponse(ctx, refusal);
+    ctx.status = response.status;
     this.#end(ctx, 'failed');
     return response;
   }

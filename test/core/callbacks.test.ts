@@ -1,12 +1,12 @@
 import type OpenAI from 'openai';
-import { type APIError, BadRequestError, InternalServerError } from 'openai';
+import { type APIError, BadRequestError, InternalServerError, NotFoundError } from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PostApiCallInfo, PreApiCallInfo, StreamEventInfo } from '../../src/core/callbacks.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { createSluice } from '../../src/core/sluice.js';
 import type { CallRecord } from '../../src/events/record.js';
 import { createMockProvider, type MockProvider } from '../../src/testing/mock-provider.js';
-import { clientFor, collect, messages, nextEvent, rechunkingFetch, rejection } from '../helpers/sluice.js';
+import { clientFor, collect, messages, nextEvent, nextRecord, rechunkingFetch, rejection } from '../helpers/sluice.js';
 
 let mock: MockProvider;
 
@@ -228,6 +228,20 @@ describe('hooks', () => {
 });
 
 describe('failing callbacks', () => {
+  it('calls postCallFailureHook for a refusal Sluice makes itself, with the response the SDK gets', async () => {
+    const seen: number[] = [];
+    const sluice = createSluice({
+      providers: { local: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'provider-key' } },
+      callbacks: [{ postCallFailureHook: (_ctx, response) => void seen.push(response.status) }],
+    });
+    const ended = nextRecord(sluice);
+    const error = await rejection(clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'nope', messages }));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(seen).toEqual([404]);
+    expect((await ended).error).toMatchObject({ class: 'sluice_unknown_model' });
+    expect(mock.requests).toHaveLength(0);
+  });
+
   it('never breaks the call when callbacks and hooks throw, and counts each as callback:error', async () => {
     const sluice = createSluice({
       callbacks: [

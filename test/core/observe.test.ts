@@ -124,3 +124,20 @@ describe('stream failures', () => {
     expect(await ended).toMatchObject({ outcome: 'errored', usagePartial: true, error: { class: 'stream_error', message: 'Responses backend failed.' } });
   });
 });
+
+describe('truncation', () => {
+  it('records a stream that ends without [DONE] as errored, never as completed', async () => {
+    const chunk = (content: string): string =>
+      `data: {"id":"chatcmpl-t","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}\n\n`;
+    mock.script({ kind: 'raw', status: 200, headers: { 'content-type': 'text/event-stream' }, body: [chunk('Hel'), chunk('lo')] });
+    const sluice = createSluice();
+    const ended = nextRecord(sluice);
+    const stream = await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+    let text = '';
+    for await (const part of stream) text += part.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Hello');
+    const record = await ended;
+    expect(record).toMatchObject({ outcome: 'errored', usagePartial: true, error: { class: 'stream_error' } });
+    expect(record.error?.message).toMatch(/terminator/);
+  });
+});
