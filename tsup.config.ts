@@ -17,8 +17,11 @@ const shared: Options = {
   external: [/^node:/],
 };
 
-// p-retry and p-limit are ESM-only: the ESM build keeps them external, the CommonJS build bundles them.
+// zod, p-retry and eventemitter3 are bundled (tree-shaken) into the build: loading zod's module graph
+// at run time costs ~100 ms of import on Node 20 and the whole core must import in under 30 ms
+// (bench/RESULTS.md). p-limit is ESM-only: the CommonJS build bundles it too.
+const bundled = ['zod', 'p-retry', 'is-network-error', 'eventemitter3'];
 export default defineConfig([
-  { ...shared, format: 'esm', dts: true, clean: true },
-  { ...shared, format: 'cjs', dts: true, noExternal: ['p-retry', 'p-limit', 'is-network-error', 'yocto-queue'] },
+  { ...shared, format: 'esm', dts: true, clean: true, noExternal: bundled },
+  { ...shared, format: 'cjs', dts: true, noExternal: [...bundled, 'p-limit', 'yocto-queue'] },
 ]);
