@@ -1,26 +1,15 @@
 import type OpenAI from 'openai';
 import { type APIError, BadRequestError, InternalServerError, NotFoundError } from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PostApiCallInfo, PreApiCallInfo, StreamEventInfo } from '../../src/core/callbacks.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { createSluice } from '../../src/core/sluice.js';
 import type { CallRecord } from '../../src/events/record.js';
-import { createMockProvider, type MockProvider } from '../../src/testing/mock-provider.js';
-import { clientFor, collect, messages, nextEvent, nextRecord, rechunkingFetch, rejection } from '../helpers/sluice.js';
+import { type MockProvider } from '../../src/testing/mock-provider.js';
+import { clientFor, collect, messages, nextEvent, nextRecord, rechunkingFetch, rejection, useMock } from '../helpers/sluice.js';
 
 let mock: MockProvider;
-
-beforeAll(async () => {
-  mock = await createMockProvider();
-});
-
-afterAll(async () => {
-  await mock.close();
-});
-
-beforeEach(() => {
-  mock.reset();
-});
+useMock((created) => (mock = created));
 
 afterEach(() => {
   vi.useRealTimers();

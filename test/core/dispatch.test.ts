@@ -1,23 +1,12 @@
 import type OpenAI from 'openai';
 import { APIConnectionError, type APIError, InternalServerError, RateLimitError } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
 import { createMockProvider, type MockProvider } from '../../src/testing/mock-provider.js';
-import { clientFor, directClient, messages, nextRecord, rechunkingFetch, rejection } from '../helpers/sluice.js';
+import { clientFor, directClient, messages, nextRecord, rechunkingFetch, rejection, useMock } from '../helpers/sluice.js';
 
 let mock: MockProvider;
-
-beforeAll(async () => {
-  mock = await createMockProvider();
-});
-
-afterAll(async () => {
-  await mock.close();
-});
-
-beforeEach(() => {
-  mock.reset();
-});
+useMock((created) => (mock = created));
 
 const bytesOf = async (response: Response): Promise<Uint8Array> => new Uint8Array(await response.arrayBuffer());
 const withoutLength = (headers: Readonly<Record<string, string>>): Record<string, string> => {

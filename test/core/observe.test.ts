@@ -1,22 +1,11 @@
 import { APIError, APIUserAbortError } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
-import { createMockProvider, type MockProvider } from '../../src/testing/mock-provider.js';
-import { clientFor, messages, nextRecord, rejection } from '../helpers/sluice.js';
+import { type MockProvider } from '../../src/testing/mock-provider.js';
+import { clientFor, messages, nextRecord, rejection, useMock } from '../helpers/sluice.js';
 
 let mock: MockProvider;
-
-beforeAll(async () => {
-  mock = await createMockProvider();
-});
-
-afterAll(async () => {
-  await mock.close();
-});
-
-beforeEach(() => {
-  mock.reset();
-});
+useMock((created) => (mock = created));
 
 describe('abort', () => {
   it('turns a caller abort before the headers into APIUserAbortError, aborts upstream and records cancelled', async () => {

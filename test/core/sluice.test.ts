@@ -1,23 +1,12 @@
 import { APIConnectionError, InternalServerError, NotFoundError, RateLimitError, toFile } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Middleware } from '../../src/core/types.js';
 import { createSluice } from '../../src/core/sluice.js';
-import { createMockProvider, type MockProvider } from '../../src/testing/mock-provider.js';
-import { clientFor, collect, messages, nextEvent, nextRecord, rejection } from '../helpers/sluice.js';
+import { type MockProvider } from '../../src/testing/mock-provider.js';
+import { clientFor, collect, messages, nextEvent, nextRecord, rejection, useMock } from '../helpers/sluice.js';
 
 let mock: MockProvider;
-
-beforeAll(async () => {
-  mock = await createMockProvider();
-});
-
-afterAll(async () => {
-  await mock.close();
-});
-
-beforeEach(() => {
-  mock.reset();
-});
+useMock((created) => (mock = created));
 
 const chatBody = JSON.stringify({ model: 'gpt-4o-mini', messages });
 const jsonHeaders = { 'content-type': 'application/json', authorization: 'Bearer client-key' };

@@ -1,4 +1,6 @@
 import OpenAI, { type ClientOptions } from 'openai';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { createMockProvider, type MockProvider } from '../../src/testing/mock-provider.js';
 import type { Sluice } from '../../src/core/sluice.js';
 import type { CallRecord } from '../../src/events/record.js';
 import type { EventOf, SluiceEventType } from '../../src/events/types.js';
@@ -66,4 +68,22 @@ export function rechunkingFetch(size: number): typeof fetch {
     });
     return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers: upstream.headers });
   };
+}
+
+/**
+ * Starts one mock provider for the file (port 0), resets it before each test and closes it after the
+ * last: `let mock: MockProvider; useMock((created) => (mock = created));`
+ */
+export function useMock(set: (mock: MockProvider) => void): void {
+  let current: MockProvider | undefined;
+  beforeAll(async () => {
+    current = await createMockProvider();
+    set(current);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(() => {
+    current?.reset();
+  });
 }
