@@ -5,7 +5,15 @@
  * @module
  */
 import { SseFramer } from '../wire/sse.js';
-import { inspectChatEvent, inspectResponsesEvent, newStreamState, type StreamState } from '../wire/openai/stream.js';
+import {
+  inspectChatEvent,
+  inspectResponsesEvent,
+  newStreamState,
+  readModel,
+  usageNullOffset,
+  USAGE_NULL_MEMBER_LENGTH,
+  type StreamState,
+} from '../wire/openai/stream.js';
 import type { CallOutcome } from '../events/record.js';
 import type { CallContext } from './context.js';
 
@@ -92,20 +100,26 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
       return true;
     }
     if (ends.length === 0) return false;
+    // One copy per chunk: kept events and the pieces around each removed `"usage":null` are gathered
+    // as views, then joined once.
+    const parts: Uint8Array[] = [];
     let start = 0;
-    let parts: Uint8Array[] | null = null;
+    let changed = false;
     for (const stop of ends) {
       const event = buffer.subarray(start, stop);
-      const kept = inspectChatEvent(event, state, true);
-      if (kept !== event) {
-        parts ??= start === 0 ? [] : [buffer.subarray(0, start)];
+      const at = usageNullOffset(event);
+      if (at !== -1) {
+        if (state.model === null) readModel(event, state);
+        parts.push(event.subarray(0, at), event.subarray(at + USAGE_NULL_MEMBER_LENGTH));
+        changed = true;
+      } else {
+        const kept = inspectChatEvent(event, state, true);
+        if (kept !== event) changed = true;
         if (kept !== null) parts.push(kept);
-      } else if (parts !== null) {
-        parts.push(event);
       }
       start = stop;
     }
-    if (parts === null) {
+    if (!changed) {
       deliver(controller, buffer.subarray(0, start));
       return true;
     }

@@ -23,7 +23,19 @@ export function newStreamState(): StreamState {
 }
 
 const USAGE_NULL = ',"usage":null}';
-const USAGE_NULL_BYTES = /*@__PURE__*/ new TextEncoder().encode('}');
+/** Bytes of the `,"usage":null` member (without the object's closing brace). */
+export const USAGE_NULL_MEMBER_LENGTH = USAGE_NULL.length - 1;
+
+/**
+ * Where the `,"usage":null` member that `include_usage` adds to an ordinary chunk starts, when the
+ * chunk's JSON ends with it (the usual case); -1 otherwise. No decoding.
+ * @param event One complete SSE event.
+ */
+export function usageNullOffset(event: Uint8Array): number {
+  const end = payloadEnd(event);
+  const at = end - USAGE_NULL.length;
+  return at >= 0 && startsWithAscii(event, USAGE_NULL, at) ? at : -1;
+}
 const encoder = /*@__PURE__*/ new TextEncoder();
 
 function stringField(value: unknown, key: string): string | null {
@@ -49,15 +61,14 @@ function errorMessage(value: unknown): string | null {
  * @returns `event` itself to keep it, `null` to drop it, or replacement bytes.
  */
 export function inspectChatEvent(event: Uint8Array, state: StreamState, hideUsage: boolean): Uint8Array | null {
-  const end = payloadEnd(event);
   // Fast path: with include_usage every ordinary chunk ends with "usage":null; nothing else to learn.
-  if (end >= USAGE_NULL.length && startsWithAscii(event, USAGE_NULL, end - USAGE_NULL.length)) {
+  const at = usageNullOffset(event);
+  if (at !== -1) {
     if (state.model === null) readModel(event, state);
     if (!hideUsage) return event;
-    const out = new Uint8Array(event.length - USAGE_NULL.length + 1);
-    out.set(event.subarray(0, end - USAGE_NULL.length), 0);
-    out.set(USAGE_NULL_BYTES, end - USAGE_NULL.length);
-    out.set(event.subarray(end), end - USAGE_NULL.length + 1);
+    const out = new Uint8Array(event.length - USAGE_NULL_MEMBER_LENGTH);
+    out.set(event.subarray(0, at), 0);
+    out.set(event.subarray(at + USAGE_NULL_MEMBER_LENGTH), at);
     return out;
   }
   if (startsWithAscii(event, 'data: [DONE]') || startsWithAscii(event, 'data:[DONE]')) {
@@ -94,7 +105,12 @@ export function inspectChatEvent(event: Uint8Array, state: StreamState, hideUsag
   return event;
 }
 
-function readModel(event: Uint8Array, state: StreamState): void {
+/**
+ * Reads the chunk's `model` into the state (once per stream: callers check `state.model` first).
+ * @param event One complete SSE event.
+ * @param state The stream's state.
+ */
+export function readModel(event: Uint8Array, state: StreamState): void {
   const { data } = parseSseEvent(event);
   if (data === null) return;
   try {
