@@ -4,7 +4,19 @@
  * @module
  */
 export { createSluice, type Sluice, type SluiceStats } from './core/sluice.js';
-export type { SluiceConfig, ProviderConfig, ModelConfig, ExporterEntry, ResolvedProvider } from './config/types.js';
+export type {
+  SluiceConfig,
+  ProviderConfig,
+  ModelConfig,
+  RouterConfig,
+  RouterTargetConfig,
+  RouterStrategy,
+  RetryConfig,
+  ExporterEntry,
+  ResolvedProvider,
+} from './config/types.js';
+export type { ResolvedRouter, ResolvedRouterTarget, ResolvedRetry } from './config/parse.js';
+export { createRouter, orderTargets, isRetriableStatus, retryAfterMs, type RouterOptions } from './core/router.js';
 export { CallContext, type CallContextInit, type Target } from './core/context.js';
 export type { Middleware, Next } from './core/types.js';
 export { compose } from './core/compose.js';
@@ -18,13 +30,14 @@ export type {
   StreamEventInfo,
 } from './core/callbacks.js';
 export type { Listener } from './events/emitter.js';
-export type { CallRecord, CallOutcome, Dialect, Operation, Usage, RecordError, PhaseTimings } from './events/record.js';
+export type { CallRecord, CallOutcome, Dialect, Operation, Usage, RecordError, PhaseTimings, Attempt } from './events/record.js';
 export type {
   SluiceEvent,
   SluiceEventType,
   SluiceEventMap,
   EventOf,
   RequestStartEvent,
+  AttemptEndEvent,
   RequestEndEvent,
   RequestErrorEvent,
   PassthroughEndEvent,

@@ -14,12 +14,42 @@ import type { BatchQueueOptions } from '../exporters/batch-queue.js';
 import { providerCatalog } from '../providers/catalog.js';
 import { openaiPrices } from '../wire/prices/openai.js';
 import type { ModelPrice, PriceTable } from '../wire/price.js';
-import type { ResolvedProvider, SluiceConfig } from './types.js';
+import type { ResolvedProvider, RouterStrategy, SluiceConfig } from './types.js';
 
 /** A model alias after resolution. */
 export interface ResolvedAlias {
   provider: ResolvedProvider;
   model: string;
+}
+
+/** One target of a router after resolution. */
+export interface ResolvedRouterTarget {
+  provider: ResolvedProvider;
+  /** The model sent upstream. */
+  model: string;
+  /** `provider/model`, as written in the config; names the target in messages and in-flight counts. */
+  key: string;
+  /** Relative weight (> 0); 1 unless configured. */
+  weight: number;
+}
+
+/** A router after resolution. */
+export interface ResolvedRouter {
+  /** The name the SDK asks for. */
+  name: string;
+  strategy: RouterStrategy;
+  /** At least one target, in the configured order. */
+  targets: readonly ResolvedRouterTarget[];
+  /** Retries on the same target before falling back. */
+  retries: number;
+}
+
+/** Retry settings with defaults filled in. */
+export interface ResolvedRetry {
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
 }
 
 /** The configuration with every default filled in: nothing optional is left. */
@@ -29,6 +59,10 @@ export interface ResolvedConfig {
   /** Whether the user configured routing (`providers` or `models`). */
   routing: boolean;
   aliases: ReadonlyMap<string, ResolvedAlias>;
+  /** Model entries with `targets`, by name. */
+  routers: ReadonlyMap<string, ResolvedRouter>;
+  /** Backoff settings for routers. */
+  retry: ResolvedRetry;
   unknownModel: 'forward' | 'reject';
   use: readonly Middleware[];
   callbacks: readonly SluiceCallbacks[];
@@ -49,6 +83,10 @@ export interface ResolvedConfig {
 }
 
 const PROVIDER_KINDS = ['openai'] as const;
+const ROUTER_STRATEGIES = ['priority', 'weighted', 'least-busy'] as const;
+
+/** Retry defaults: one retry per target, then fall back; backoff 250 ms doubling to 8 s; wait at most 60 s for `retry-after`. */
+const RETRY_DEFAULTS: ResolvedRetry = Object.freeze({ retries: 1, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000 });
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const fn = <T>() => z.custom<T>(isFunction, { error: 'expected a function' });
@@ -92,7 +130,26 @@ function configSchema(): z.ZodMiniType {
   );
   return z.strictObject({
     providers: z.optional(z.record(z.string(), provider)),
-    models: z.optional(z.record(z.string(), z.strictObject({ target: z.string() }))),
+    // Target lists are checked by hand below, for messages that name the target and the fix.
+    models: z.optional(
+      z.record(
+        z.string(),
+        z.strictObject({
+          target: z.optional(z.string()),
+          strategy: z.optional(z.enum(ROUTER_STRATEGIES)),
+          targets: z.optional(z.array(z.unknown())),
+          retries: z.optional(z.int().check(z.nonnegative())),
+        }),
+      ),
+    ),
+    retry: z.optional(
+      z.strictObject({
+        retries: z.optional(z.int().check(z.nonnegative())),
+        minDelayMs: z.optional(nonNegative()),
+        maxDelayMs: z.optional(nonNegative()),
+        maxRetryAfterMs: z.optional(nonNegative()),
+      }),
+    ),
     unknownModel: z.optional(z.enum(['forward', 'reject'])),
     use: z.optional(z.array(fn<Middleware>())),
     callbacks: z.optional(z.array(callbacks)),
@@ -126,13 +183,15 @@ export const CALLBACK_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 const TOP_LEVEL_KEYS = [
-  'providers', 'models', 'unknownModel', 'use', 'callbacks', 'successCallback', 'failureCallback',
+  'providers', 'models', 'retry', 'unknownModel', 'use', 'callbacks', 'successCallback', 'failureCallback',
   'callbackTimeoutMs', 'exporters', 'fetch', 'record', 'streamUsage', 'prices', 'user', 'session', 'tags', 'env',
 ];
 const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': TOP_LEVEL_KEYS,
   provider: ['kind', 'baseURL', 'apiKey', 'headers'],
-  model: ['target'],
+  model: ['target', 'strategy', 'targets', 'retries'],
+  retry: ['retries', 'minDelayMs', 'maxDelayMs', 'maxRetryAfterMs'],
+  routerTarget: ['target', 'weight'],
   record: ['bodies', 'maxBodyChars'],
   price: ['input', 'output', 'cachedInput', 'cacheWrite', 'reasoning'],
 };
@@ -186,6 +245,7 @@ function keysFor(path: readonly PropertyKey[]): readonly string[] {
   if (path[0] === 'models' && path.length === 2) return KNOWN_KEYS['model']!;
   if (path[0] === 'prices' && path.length === 2) return KNOWN_KEYS['price']!;
   if (path[0] === 'record' && path.length === 1) return KNOWN_KEYS['record']!;
+  if (path[0] === 'retry' && path.length === 1) return KNOWN_KEYS['retry']!;
   return [];
 }
 
@@ -270,6 +330,60 @@ function resolveProvider(
   });
 }
 
+/** Checks and resolves a router entry; every problem goes to `issues`. */
+function resolveRouter(
+  name: string,
+  entry: Record<string, unknown>,
+  retry: ResolvedRetry,
+  resolveModelTarget: (path: string, target: string) => ResolvedAlias | undefined,
+  issues: ConfigIssue[],
+): ResolvedRouter | undefined {
+  const list = entry['targets'];
+  if (!Array.isArray(list)) return undefined;
+  if (list.length === 0) {
+    issues.push({ path: `models.${name}.targets`, message: 'expected at least one "provider/model" target' });
+    return undefined;
+  }
+  const targets: ResolvedRouterTarget[] = [];
+  let valid = true;
+  list.forEach((item: unknown, index) => {
+    const path = `models.${name}.targets[${index}]`;
+    let target: string;
+    let weight = 1;
+    if (typeof item === 'string') {
+      target = item;
+    } else if (isObject(item) && typeof item['target'] === 'string') {
+      target = item['target'];
+      for (const key of Object.keys(item)) {
+        if (key === 'target' || key === 'weight') continue;
+        const suggestion = nearest(key, KNOWN_KEYS['routerTarget']!);
+        issues.push({ path: `${path}.${key}`, message: `unknown key${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}` });
+        valid = false;
+      }
+      const given = item['weight'];
+      if (given !== undefined) {
+        if (typeof given !== 'number' || !Number.isFinite(given) || given <= 0) {
+          issues.push({ path: `${path}.weight`, message: 'expected a finite number > 0' });
+          valid = false;
+        } else {
+          weight = given;
+        }
+      }
+    } else {
+      issues.push({ path, message: 'expected "provider/model" or { target: "provider/model", weight?: number }' });
+      valid = false;
+      return;
+    }
+    const resolved = resolveModelTarget(path, target);
+    if (resolved === undefined) valid = false;
+    else targets.push(Object.freeze({ provider: resolved.provider, model: resolved.model, key: target, weight }));
+  });
+  if (!valid) return undefined;
+  const strategy = typeof entry['strategy'] === 'string' ? (entry['strategy'] as RouterStrategy) : 'priority';
+  const retries = typeof entry['retries'] === 'number' ? entry['retries'] : retry.retries;
+  return Object.freeze({ name, strategy, targets: Object.freeze(targets), retries });
+}
+
 /**
  * Validates and resolves a configuration.
  * @param input What the user passed to `createSluice`.
@@ -315,24 +429,63 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     providers.set(name, resolveProvider(name, entry, env));
   }
 
-  const aliases = new Map<string, ResolvedAlias>();
-  for (const [alias, entry] of Object.entries(isObject(config.models) ? config.models : {})) {
-    if (!isObject(entry) || typeof entry.target !== 'string') continue;
-    const slash = entry.target.indexOf('/');
-    const providerName = slash === -1 ? '' : entry.target.slice(0, slash);
-    const model = slash === -1 ? '' : entry.target.slice(slash + 1);
+  /** Resolves `provider/model`, or records an issue at `path` and returns `undefined`. */
+  const resolveModelTarget = (path: string, target: string): ResolvedAlias | undefined => {
+    const slash = target.indexOf('/');
+    const providerName = slash === -1 ? '' : target.slice(0, slash);
+    const model = slash === -1 ? '' : target.slice(slash + 1);
     const provider = providers.get(providerName);
     if (slash === -1 || model === '') {
-      issues.push({ path: `models.${alias}.target`, message: `expected "provider/model", received "${entry.target}"` });
+      issues.push({ path, message: `expected "provider/model", received "${target}"` });
     } else if (provider === undefined && !invalid.has(providerName)) {
       const suggestion = nearest(providerName, providers.keys());
-      issues.push({
-        path: `models.${alias}.target`,
-        message: `unknown provider "${providerName}"${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
-      });
+      issues.push({ path, message: `unknown provider "${providerName}"${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}` });
     } else if (provider !== undefined) {
-      aliases.set(alias, { provider, model });
+      return { provider, model };
     }
+    return undefined;
+  };
+
+  const retryEntry: Record<string, unknown> = isObject(config.retry) ? config.retry : {};
+  const retryNumber = (key: keyof ResolvedRetry): number => {
+    const value = retryEntry[key];
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : RETRY_DEFAULTS[key];
+  };
+  const retry: ResolvedRetry = Object.freeze({
+    retries: retryNumber('retries'),
+    minDelayMs: retryNumber('minDelayMs'),
+    maxDelayMs: retryNumber('maxDelayMs'),
+    maxRetryAfterMs: retryNumber('maxRetryAfterMs'),
+  });
+  if (retry.maxDelayMs < retry.minDelayMs) {
+    issues.push({ path: 'retry.maxDelayMs', message: `must be >= retry.minDelayMs (${retry.minDelayMs})` });
+  }
+
+  const aliases = new Map<string, ResolvedAlias>();
+  const routers = new Map<string, ResolvedRouter>();
+  for (const [alias, entry] of Object.entries(isObject(config.models) ? config.models : {})) {
+    if (!isObject(entry)) continue;
+    const hasTarget = entry['target'] !== undefined;
+    const hasTargets = entry['targets'] !== undefined;
+    if (hasTarget && hasTargets) {
+      issues.push({ path: `models.${alias}`, message: 'give either "target" (an alias) or "targets" (a router), not both' });
+      continue;
+    }
+    if (!hasTarget && !hasTargets) {
+      issues.push({ path: `models.${alias}`, message: 'expected "target": "provider/model" or "targets": [...]' });
+      continue;
+    }
+    if (hasTarget) {
+      if (typeof entry['target'] !== 'string') continue;
+      for (const key of ['strategy', 'retries']) {
+        if (entry[key] !== undefined) issues.push({ path: `models.${alias}.${key}`, message: 'applies only to a router; use "targets": [...] instead of "target"' });
+      }
+      const resolved = resolveModelTarget(`models.${alias}.target`, entry['target']);
+      if (resolved !== undefined) aliases.set(alias, resolved);
+      continue;
+    }
+    const router = resolveRouter(alias, entry, retry, resolveModelTarget, issues);
+    if (router !== undefined) routers.set(alias, router);
   }
   if (issues.length > 0) throw new SluiceConfigError(issues);
 
@@ -343,6 +496,8 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     providers,
     routing,
     aliases,
+    routers,
+    retry,
     unknownModel: config.unknownModel ?? (routing ? 'reject' : 'forward'),
     use: [...(config.use ?? [])],
     callbacks: [...(config.callbacks ?? [])],

@@ -28,6 +28,51 @@ export interface ModelConfig {
   target: string;
 }
 
+/** How a router orders its targets for each call. */
+export type RouterStrategy =
+  /** In the order listed: the first target serves, the others are fallbacks. */
+  | 'priority'
+  /** A weighted random first pick, then the remaining targets by weight (heaviest first). */
+  | 'weighted'
+  /** The target with the fewest calls in flight first (ties keep the listed order). */
+  | 'least-busy';
+
+/** A router target with a weight (used by the `'weighted'` strategy, ignored by the others). */
+export interface RouterTargetConfig {
+  /** `provider/model`, as for an alias. */
+  target: string;
+  /** Relative share of first picks under `'weighted'`; any finite number > 0. @default 1 */
+  weight?: number;
+}
+
+/**
+ * A router: calls asking for its name go to one of several targets, falling back to the next on a
+ * retriable failure (network error, 408, 409, 429, 500, 502, 503, 504, 529).
+ */
+export interface RouterConfig {
+  /** How targets are ordered for each call. @default 'priority' */
+  strategy?: RouterStrategy;
+  /** At least one target, `provider/model` or `{ target, weight }`. */
+  targets: Array<string | RouterTargetConfig>;
+  /** Retries on the same target before falling back to the next one. @default `retry.retries` (1) */
+  retries?: number;
+}
+
+/** Retry settings shared by every router. */
+export interface RetryConfig {
+  /** Retries on the same target before falling back, for routers without their own `retries`. @default 1 */
+  retries?: number;
+  /** The first backoff delay in ms; it doubles per retry, with jitter (half fixed, half random). @default 250 */
+  minDelayMs?: number;
+  /** The largest backoff delay in ms. @default 8000 */
+  maxDelayMs?: number;
+  /**
+   * The longest `retry-after-ms` / `retry-after` Sluice waits for on the same target; when a provider
+   * asks for longer, Sluice moves to the next target at once instead. @default 60000
+   */
+  maxRetryAfterMs?: number;
+}
+
 /** An exporter with its own queue settings. */
 export interface ExporterEntry {
   exporter: Exporter;
@@ -39,8 +84,10 @@ export interface ExporterEntry {
 export interface SluiceConfig {
   /** Providers by name. */
   providers?: Record<string, ProviderConfig>;
-  /** Model aliases by name. */
-  models?: Record<string, ModelConfig>;
+  /** Model aliases (`{ target }`) and routers (`{ strategy, targets, retries }`) by name. */
+  models?: Record<string, ModelConfig | RouterConfig>;
+  /** Backoff and retry settings for routers. */
+  retry?: RetryConfig;
   /**
    * What to do with a model that is neither an alias nor `provider/model` of a known provider:
    * `'forward'` sends it unchanged to the URL the SDK chose; `'reject'` answers 404 naming what is configured.

@@ -3,7 +3,7 @@
  * shape. Middleware reads and changes the call through it; the record is built from it at the end.
  * @module
  */
-import type { CallOutcome, Dialect, Operation, RecordError, Usage } from '../events/record.js';
+import type { Attempt, CallOutcome, Dialect, Operation, RecordError, Usage } from '../events/record.js';
 import type { ResolvedProvider } from '../config/types.js';
 
 /** Where a call goes: a configured provider, or the URL the SDK chose (`provider: null`). */
@@ -89,11 +89,13 @@ export class CallContext {
   outcome: CallOutcome | null;
   /** What went wrong. */
   error: RecordError | null;
+  /** Every upstream request made for the call, in order; dispatch appends one per request. */
+  readonly attempts: Attempt[];
   /** Model the provider reported in its answer. */
   responseModel: string | null;
-  /** When the upstream request was sent (monotonic), or `null` before. */
+  /** When the first upstream request was sent (monotonic), or `null` before. */
   upstreamStartMs: number | null;
-  /** When the upstream response headers arrived (monotonic). */
+  /** When the last upstream response headers arrived (monotonic). */
   upstreamHeadersMs: number | null;
   /** When the first stream chunk arrived (monotonic). */
   firstChunkMs: number | null;
@@ -134,6 +136,7 @@ export class CallContext {
     this.status = null;
     this.outcome = null;
     this.error = null;
+    this.attempts = [];
     this.responseModel = null;
     this.upstreamStartMs = null;
     this.upstreamHeadersMs = null;

@@ -9,6 +9,7 @@ import type { ResolvedProvider } from '../config/types.js';
 import { providerCatalog } from '../providers/catalog.js';
 import { summarizeResponse } from '../wire/openai/usage.js';
 import type { CallbackHub } from './callback-hub.js';
+import type { Attempt } from '../events/record.js';
 import type { CallContext, Target } from './context.js';
 import { SluiceError } from './errors.js';
 import { rewrapHeaders, upstreamHeaders } from './headers.js';
@@ -23,6 +24,8 @@ export interface DispatchDeps {
   hub: CallbackHub;
   /** Marks the call as ending later, when its stream ends, and returns the function that ends it. */
   deferEnd: (ctx: CallContext) => StreamEnd;
+  /** Called when an attempt's outcome is known, after it was appended to `ctx.attempts`. */
+  onAttempt?: (ctx: CallContext, attempt: Attempt, index: number) => void;
 }
 
 /** Upstream fetch failures, so the outer layer rethrows them as the SDK expects (its connection error). */
@@ -114,20 +117,25 @@ export function createDispatch(deps: DispatchDeps): Next {
 
     hub.preApiCall(ctx, url);
     const fetchImpl = config.fetch ?? globalThis.fetch;
-    ctx.upstreamStartMs = ctx.now();
+    const sentAt = ctx.now();
+    // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
+    ctx.upstreamStartMs ??= sentAt;
     let upstream: Response;
     try {
       upstream = await fetchImpl(url, init);
     } catch (error) {
-      ctx.upstreamHeadersMs = ctx.now();
+      const failedAt = (ctx.upstreamHeadersMs = ctx.now());
       hub.postApiCall(ctx, url, null);
+      endAttempt(ctx, target, null, ctx.signal?.aborted === true ? 'abort' : 'network_error', failedAt - sentAt);
       throw markNetworkFailure(error);
     }
     const headersAt = (ctx.upstreamHeadersMs = ctx.now());
     hub.postApiCall(ctx, url, upstream.status);
 
     const contentType = upstream.headers.get('content-type') ?? '';
-    if (upstream.body !== null && contentType.includes('text/event-stream')) {
+    // Only a successful stream is observed: an error answer is read whole, so a router can discard it.
+    if (upstream.body !== null && upstream.ok && contentType.includes('text/event-stream')) {
+      endAttempt(ctx, target, upstream.status, null, headersAt - sentAt);
       const mode: StreamMode =
         ctx.operation === 'chat' && (injectUsage || wantsUsage(ctx.body))
           ? { kind: 'chat', hideUsage: injectUsage }
@@ -144,10 +152,16 @@ export function createDispatch(deps: DispatchDeps): Next {
       ctx.responseWorkMs += ctx.now() - headersAt;
       return response;
     }
-    return readWhole(ctx, upstream);
+    return readWhole(ctx, upstream, target, sentAt);
   };
 
-  async function readWhole(ctx: CallContext, upstream: Response): Promise<Response> {
+  function endAttempt(ctx: CallContext, target: Target, status: number | null, errorClass: string | null, latencyMs: number): void {
+    const attempt: Attempt = { provider: target.provider?.name ?? null, model: target.model, status, errorClass, latencyMs };
+    const index = ctx.attempts.push(attempt) - 1;
+    deps.onAttempt?.(ctx, attempt, index);
+  }
+
+  async function readWhole(ctx: CallContext, upstream: Response, target: Target, sentAt: number): Promise<Response> {
     const contentType = upstream.headers.get('content-type') ?? '';
     const isJson = contentType.includes('json') || contentType === '';
     let bodyOut: ArrayBuffer | string;
@@ -156,9 +170,11 @@ export function createDispatch(deps: DispatchDeps): Next {
       bodyOut = isJson ? await upstream.text() : await upstream.arrayBuffer();
     } catch (error) {
       // The body broke mid-read (reset, abort): a network failure as far as the SDK is concerned.
+      endAttempt(ctx, target, upstream.status, ctx.signal?.aborted === true ? 'abort' : 'network_error', ctx.now() - sentAt);
       throw markNetworkFailure(error);
     }
     const readAt = ctx.now();
+    endAttempt(ctx, target, upstream.status, upstream.status >= 400 ? 'http_error' : null, readAt - sentAt);
     let changed = false;
     if (typeof bodyOut === 'string') {
       const text = bodyOut;
@@ -172,7 +188,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         const summary = summarizeResponse(json, ctx.operation);
         if (summary.usage !== null) ctx.usage = summary.usage;
         ctx.responseModel = summary.model;
-        if (ctx.operation === 'models' && ctx.modelId === null && config.aliases.size > 0) {
+        if (ctx.operation === 'models' && ctx.modelId === null && (config.aliases.size > 0 || config.routers.size > 0)) {
           const listed = withAliases(json, config);
           if (listed !== null) {
             bodyOut = listed;
@@ -205,7 +221,7 @@ function withAliases(json: unknown, config: ResolvedConfig): string | null {
   const data = (json as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) return null;
   const known = new Set(data.map((entry: unknown) => (entry as { id?: unknown } | null)?.id));
-  const extra = [...config.aliases.keys()]
+  const extra = [...config.aliases.keys(), ...config.routers.keys()]
     .filter((alias) => !known.has(alias))
     .map((alias) => ({ id: alias, object: 'model', created: 0, owned_by: 'sluice' }));
   return JSON.stringify({ ...(json as object), data: [...data, ...extra] });

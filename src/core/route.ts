@@ -23,6 +23,9 @@ export function resolveTarget(config: ResolvedConfig, ctx: CallContext): Target 
   if (config.routing) {
     const alias = config.aliases.get(model);
     if (alias !== undefined) return { provider: alias.provider, model: alias.model };
+    // Normally the router middleware has set the target already; without it, a router's first target serves.
+    const first = config.routers.get(model)?.targets[0];
+    if (first !== undefined) return { provider: first.provider, model: first.model };
     const slash = model.indexOf('/');
     if (slash > 0) {
       const provider = config.providers.get(model.slice(0, slash));
@@ -30,7 +33,7 @@ export function resolveTarget(config: ResolvedConfig, ctx: CallContext): Target 
     }
   }
   if (config.unknownModel === 'forward') return { provider: null, model };
-  const aliases = [...config.aliases.keys()];
+  const aliases = [...config.aliases.keys(), ...config.routers.keys()];
   const configured = aliases.length === 0 ? 'no aliases are configured' : `configured aliases: ${aliases.join(', ')}`;
   const slash = model.indexOf('/');
   const message =

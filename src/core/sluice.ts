@@ -17,6 +17,7 @@ import { CallContext } from './context.js';
 import { createDispatch, isNetworkFailure } from './dispatch.js';
 import { isSluiceError, SluiceError } from './errors.js';
 import { readHeader } from './headers.js';
+import { createRouter } from './router.js';
 import type { StreamEnd } from './observe.js';
 import { refusalResponse } from './respond.js';
 import type { Middleware, Next } from './types.js';
@@ -117,7 +118,17 @@ class SluiceInstance implements Sluice {
           },
         }),
     );
-    this.#dispatch = createDispatch({ config, hub: this.#hub, deferEnd: (ctx) => this.#deferEnd(ctx) });
+    const dispatch = createDispatch({
+      config,
+      hub: this.#hub,
+      deferEnd: (ctx) => this.#deferEnd(ctx),
+      onAttempt: (ctx, attempt, index) => {
+        if (this.#emitter.has('attempt:end')) this.#emitter.emit({ type: 'attempt:end', id: ctx.id, attempt, index });
+      },
+    });
+    // The router is the innermost layer, fused with dispatch so that `use()` still adds middleware above it.
+    const route = config.routers.size === 0 ? null : createRouter({ routers: config.routers, retry: config.retry });
+    this.#dispatch = route === null ? dispatch : (ctx) => route(ctx, dispatch);
     const hooks = this.#hub.middleware();
     this.#middleware = hooks === null ? [...config.use] : [hooks, ...config.use];
     this.#chain = compose(this.#middleware, this.#dispatch);
@@ -351,6 +362,7 @@ class SluiceInstance implements Sluice {
       session: ctx.session,
       tags: [...ctx.tags],
       error: ctx.error,
+      attempts: ctx.attempts.slice(),
       requestBody: scrub(requestBody, config.secrets),
       responseBody: config.bodies ? scrub(ctx.responseBody, config.secrets) : null,
     };

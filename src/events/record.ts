@@ -40,11 +40,25 @@ export interface RecordError {
   message: string;
 }
 
+/** One upstream request made for a call (a retry or a fallback is one more). */
+export interface Attempt {
+  /** The provider entry it went to; `null` for the URL the SDK chose. */
+  provider: string | null;
+  /** The model sent upstream. */
+  model: string | null;
+  /** The HTTP status received; `null` when no response arrived (network failure, abort). */
+  status: number | null;
+  /** `null` on success; otherwise `http_error` (status >= 400), `network_error` or `abort`. */
+  errorClass: string | null;
+  /** From sending the request to its outcome: the whole body for JSON answers, the headers for streams. */
+  latencyMs: number;
+}
+
 /** Time Sluice spent in each phase of the call, in milliseconds. */
 export interface PhaseTimings {
-  /** From `fetch` being called until the upstream request was sent (classify, parse, middleware, route). */
+  /** From `fetch` being called until the first upstream request was sent (classify, parse, middleware, route). */
   requestMs: number;
-  /** From the upstream request being sent until its response headers arrived. */
+  /** From the first upstream request being sent until the last one's response headers (retries and waits included). */
   upstreamMs: number | null;
   /** Sluice's own work on the response (reading usage from a JSON body, wrapping a stream). */
   responseMs: number;
@@ -62,7 +76,7 @@ export interface CallRecord {
   operation: Operation;
   /** The model the SDK asked for, as it asked (alias or `provider/model` included). */
   requestedModel: string | null;
-  /** The provider entry that served the call; `null` when the call went to the URL the SDK chose. */
+  /** The provider entry that served the call (the last attempt's); `null` when the call went to the URL the SDK chose. */
   provider: string | null;
   /** The model sent upstream, or the one the provider said answered when it reported one. */
   model: string | null;
@@ -94,6 +108,8 @@ export interface CallRecord {
   tags: string[];
   /** What went wrong, when something did. */
   error: RecordError | null;
+  /** Every upstream request, in order; the last one served. Empty when none was made (a refusal). */
+  attempts: Attempt[];
   /** The request body as sent by the SDK (JSON text), unless `record.bodies` is off. */
   requestBody: string | null;
   /** The response body (JSON text; for streams the raw event text), unless `record.bodies` is off. */

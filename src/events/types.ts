@@ -2,7 +2,7 @@
  * Every event Sluice emits, as one discriminated union on `type`.
  * @module
  */
-import type { CallRecord, Dialect, Operation } from './record.js';
+import type { Attempt, CallRecord, Dialect, Operation } from './record.js';
 
 /** A modelled call has been classified and is entering the pipeline. */
 export interface RequestStartEvent {
@@ -17,6 +17,17 @@ export interface RequestStartEvent {
   requestedModel: string | null;
   /** Whether the SDK asked for a stream. */
   streamed: boolean;
+}
+
+/** One upstream request of a call has its outcome (JSON answers: body read; streams: headers received). */
+export interface AttemptEndEvent {
+  type: 'attempt:end';
+  /** The Sluice call id. */
+  id: string;
+  /** The attempt, as it will appear in the record's `attempts`. */
+  attempt: Attempt;
+  /** Its position in `attempts`, from 0. */
+  index: number;
 }
 
 /** A modelled call has ended, whatever the outcome. Carries the record. */
@@ -78,6 +89,7 @@ export interface ExportDropEvent {
 /** Any Sluice event. */
 export type SluiceEvent =
   | RequestStartEvent
+  | AttemptEndEvent
   | RequestEndEvent
   | RequestErrorEvent
   | PassthroughEndEvent

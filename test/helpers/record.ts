@@ -34,6 +34,7 @@ export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
     session: null,
     tags: [],
     error: null,
+    attempts: [{ provider: 'openai', model: 'gpt-4o-mini', status: 200, errorClass: null, latencyMs: 409 }],
     requestBody: '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}',
     responseBody: '{"id":"chatcmpl-1","choices":[]}',
     ...overrides,

@@ -31,7 +31,7 @@ describe('public types', () => {
 
   it('the event union is discriminated on type', () => {
     expectTypeOf<SluiceEvent['type']>().toEqualTypeOf<
-      'request:start' | 'request:end' | 'request:error' | 'passthrough:end' | 'listener:error' | 'callback:error' | 'export:drop'
+      'request:start' | 'attempt:end' | 'request:end' | 'request:error' | 'passthrough:end' | 'listener:error' | 'callback:error' | 'export:drop'
     >();
   });
 
