@@ -93,7 +93,8 @@ export function createDispatch(deps: DispatchDeps): Next {
       throw new SluiceError('sluice_missing_api_key', `no API key for provider '${provider.name}': set ${env} or providers.${provider.name}.apiKey`, { status: 401 });
     }
 
-    const injectUsage = config.streamUsage && ctx.isStream && ctx.operation === 'chat' && !wantsUsage(ctx.body);
+    const clientWantsUsage = ctx.isStream && ctx.operation === 'chat' && wantsUsage(ctx.body);
+    const injectUsage = config.streamUsage && ctx.isStream && ctx.operation === 'chat' && !clientWantsUsage;
     const url = provider === null ? ctx.url : upstreamUrl(ctx, provider, target.model);
     const body = upstreamBody(ctx, target, injectUsage);
     const bodyChanged = body !== (ctx.bodyText ?? ctx.init.body);
@@ -137,7 +138,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     if (upstream.body !== null && upstream.ok && contentType.includes('text/event-stream')) {
       endAttempt(ctx, target, upstream.status, null, headersAt - sentAt);
       const mode: StreamMode =
-        ctx.operation === 'chat' && (injectUsage || wantsUsage(ctx.body))
+        ctx.operation === 'chat' && (injectUsage || clientWantsUsage)
           ? { kind: 'chat', hideUsage: injectUsage }
           : ctx.operation === 'responses'
             ? { kind: 'responses' }
@@ -152,7 +153,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       ctx.responseWorkMs += ctx.now() - headersAt;
       return response;
     }
-    return readWhole(ctx, upstream, target, sentAt);
+    return readWhole(ctx, upstream, contentType, target, sentAt);
   };
 
   function endAttempt(ctx: CallContext, target: Target, status: number | null, errorClass: string | null, latencyMs: number): void {
@@ -161,8 +162,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     deps.onAttempt?.(ctx, attempt, index);
   }
 
-  async function readWhole(ctx: CallContext, upstream: Response, target: Target, sentAt: number): Promise<Response> {
-    const contentType = upstream.headers.get('content-type') ?? '';
+  async function readWhole(ctx: CallContext, upstream: Response, contentType: string, target: Target, sentAt: number): Promise<Response> {
     const isJson = contentType.includes('json') || contentType === '';
     let bodyOut: ArrayBuffer | string;
     try {

@@ -312,6 +312,11 @@ class SluiceInstance implements Sluice {
   #end(ctx: CallContext, outcome: CallOutcome): void {
     ctx.outcome = outcome;
     const endMs = ctx.now();
+    const wantsEnd = this.#emitter.has('request:end');
+    const failed = outcome !== 'completed';
+    const wantsError = failed && this.#emitter.has('request:error');
+    // The call is over: only the record reads the cost, so nothing is priced when nobody takes records.
+    if (!wantsEnd && !wantsError && !this.#hub.wantsRecords && this.#queues.length === 0) return;
     const config = this.#config;
     const usage = ctx.usage;
     if (usage.inputTokens !== null || usage.outputTokens !== null) {
@@ -320,10 +325,6 @@ class SluiceInstance implements Sluice {
         findPrice(config.prices, ctx.target?.model ?? ctx.requestedModel ?? '');
       ctx.costUsd = computeCostUsd(price, usage);
     }
-    const wantsEnd = this.#emitter.has('request:end');
-    const failed = outcome !== 'completed';
-    const wantsError = failed && this.#emitter.has('request:error');
-    if (!wantsEnd && !wantsError && !this.#hub.wantsRecords && this.#queues.length === 0) return;
     const record = this.#record(ctx, endMs);
     if (wantsEnd) this.#emitter.emit({ type: 'request:end', record });
     if (wantsError) this.#emitter.emit({ type: 'request:error', record });

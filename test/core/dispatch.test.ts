@@ -14,6 +14,20 @@ const withoutLength = (headers: Readonly<Record<string, string>>): Record<string
   return rest;
 };
 
+type StreamRequest = Parameters<OpenAI['chat']['completions']['create']>[0] & { stream: true };
+
+/** Makes the same streamed call straight to the mock, then through a zero-config Sluice. */
+async function directThenVia(request: StreamRequest) {
+  const direct = await directClient(mock.baseURL).chat.completions.create(request).asResponse();
+  const directBytes = await bytesOf(direct);
+  const directUpstream = mock.requests[0]!;
+  mock.reset();
+  const sluice = createSluice();
+  const ended = nextRecord(sluice);
+  const via = await clientFor(sluice, mock.baseURL).chat.completions.create(request).asResponse();
+  return { direct, directBytes, directUpstream, via, ended };
+}
+
 describe('zero-config equivalence', () => {
   it('returns the same status, headers and JSON as calling the provider directly', async () => {
     const direct = await directClient(mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages }).withResponse();
@@ -58,13 +72,7 @@ describe('zero-config equivalence', () => {
 
   it('streams exactly the provider bytes when the client did not ask for usage, while recording usage and cost', async () => {
     const request = { model: 'gpt-4o-mini', messages, stream: true } as const;
-    const direct = await directClient(mock.baseURL).chat.completions.create(request).asResponse();
-    const directBytes = await bytesOf(direct);
-    const directUpstream = mock.requests[0]!;
-    mock.reset();
-    const sluice = createSluice();
-    const ended = nextRecord(sluice);
-    const via = await clientFor(sluice, mock.baseURL).chat.completions.create(request).asResponse();
+    const { direct, directBytes, directUpstream, via, ended } = await directThenVia(request);
 
     expect(via.status).toBe(200);
     expect(via.headers.get('content-type')).toBe(direct.headers.get('content-type'));
@@ -87,13 +95,7 @@ describe('zero-config equivalence', () => {
 
   it('streams exactly the provider bytes, usage chunk included, when the client asked for usage', async () => {
     const request = { model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } } as const;
-    const direct = await directClient(mock.baseURL).chat.completions.create(request).asResponse();
-    const directBytes = await bytesOf(direct);
-    const directUpstream = mock.requests[0]!;
-    mock.reset();
-    const sluice = createSluice();
-    const ended = nextRecord(sluice);
-    const via = await clientFor(sluice, mock.baseURL).chat.completions.create(request).asResponse();
+    const { directBytes, directUpstream, via, ended } = await directThenVia(request);
     expect(await bytesOf(via)).toEqual(directBytes);
     expect(mock.requests[0]!.bodyText).toBe(directUpstream.bodyText);
     const record = await ended;
