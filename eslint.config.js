@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   {
     // Web-only parts: no Node built-ins.
-    files: ['src/core/**', 'src/config/**', 'src/events/**', 'src/index.ts'],
+    files: ['src/core/**', 'src/config/**', 'src/events/**', 'src/index.ts', 'src/plugins/**', 'src/stores/types.ts', 'src/stores/limits-types.ts', 'src/stores/index.ts', 'src/stores/memory/**', 'src/intercept/**', 'src/providers/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins] }] },
   },
   {

@@ -5,6 +5,11 @@ const entry = {
   'exporters/index': 'src/exporters/index.ts',
   'exporters/node': 'src/exporters/node/index.ts',
   'testing/index': 'src/testing/index.ts',
+  'providers/index': 'src/providers/index.ts',
+  intercept: 'src/intercept/index.ts',
+  'plugins/index': 'src/plugins/index.ts',
+  'stores/index': 'src/stores/index.ts',
+  'stores/redis': 'src/stores/redis/index.ts',
 };
 
 const shared: Options = {

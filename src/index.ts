@@ -16,7 +16,6 @@ export type {
   ResolvedProvider,
 } from './config/types.js';
 export type { ResolvedRouter, ResolvedRouterTarget, ResolvedRetry } from './config/parse.js';
-export { createRouter, orderTargets, isRetriableStatus, retryAfterMs, type RouterOptions } from './core/router.js';
 export { CallContext, type CallContextInit, type Target } from './core/context.js';
 export type { Middleware, Next } from './core/types.js';
 export { compose } from './core/compose.js';
@@ -49,4 +48,3 @@ export type { Exporter } from './exporters/types.js';
 export type { BatchQueueOptions } from './exporters/batch-queue.js';
 export { providerCatalog, type CatalogProvider, type ProviderKind } from './providers/catalog.js';
 export { findPrice, computeCostUsd, type ModelPrice, type PriceTable, type TokenUsage } from './wire/price.js';
-export { openaiPrices } from './wire/prices/openai.js';

@@ -12,9 +12,9 @@ import type { CallRecord } from '../events/record.js';
 import type { Exporter } from '../exporters/types.js';
 import type { BatchQueueOptions } from '../exporters/batch-queue.js';
 import { providerCatalog } from '../providers/catalog.js';
-import { openaiPrices } from '../wire/prices/openai.js';
 import type { ModelPrice, PriceTable } from '../wire/price.js';
-import type { ResolvedProvider, RouterStrategy, SluiceConfig } from './types.js';
+import type { HealthConfig, ProviderConfig, ResolvedProvider, ResolvedTimeouts, RouterStrategy, ServiceAccountKey, SluiceConfig, TimeoutConfig } from './types.js';
+import type { ProviderKind } from '../providers/catalog.js';
 
 /** A model alias after resolution. */
 export interface ResolvedAlias {
@@ -31,6 +31,10 @@ export interface ResolvedRouterTarget {
   key: string;
   /** Relative weight (> 0); 1 unless configured. */
   weight: number;
+  /** Time limits: the router's over the provider's (which include the global ones). */
+  timeouts: ResolvedTimeouts;
+  /** For a target naming another router: that router, whose strategy picks among its own targets (`provider` and `model` are then unused). */
+  router: ResolvedRouter | null;
 }
 
 /** A router after resolution. */
@@ -44,12 +48,25 @@ export interface ResolvedRouter {
   retries: number;
 }
 
+/** A routing rule after resolution: header names lower-cased, lists as sets. */
+export interface ResolvedRule {
+  headers: ReadonlyArray<readonly [name: string, value: string]>;
+  users: ReadonlySet<string> | null;
+  tag: string | null;
+  models: ReadonlySet<string> | null;
+  modelPrefix: string | null;
+  /** A router, an alias or `provider/model`, checked at parse time. */
+  use: string;
+}
+
 /** Retry settings with defaults filled in. */
 export interface ResolvedRetry {
   retries: number;
   minDelayMs: number;
   maxDelayMs: number;
   maxRetryAfterMs: number;
+  /** The shared retry budget: `ratio` of recent calls plus `minPerSecond`. */
+  budget: { ratio: number; minPerSecond: number };
 }
 
 /** The configuration with every default filled in: nothing optional is left. */
@@ -63,6 +80,12 @@ export interface ResolvedConfig {
   routers: ReadonlyMap<string, ResolvedRouter>;
   /** Backoff settings for routers. */
   retry: ResolvedRetry;
+  /** The global time limits (each provider's `timeouts` already include them). */
+  timeouts: ResolvedTimeouts;
+  /** Routing rules, in order. */
+  rules: readonly ResolvedRule[];
+  /** Passive health-check settings as given (the tracker fills defaults). */
+  health: HealthConfig;
   unknownModel: 'forward' | 'reject';
   use: readonly Middleware[];
   callbacks: readonly SluiceCallbacks[];
@@ -74,6 +97,7 @@ export interface ResolvedConfig {
   bodies: boolean;
   maxBodyChars: number;
   streamUsage: boolean;
+  /** The user's prices (by model id or `provider/model`); the built-in catalog is consulted after them. */
   prices: PriceTable;
   user: string | null;
   session: string | null;
@@ -82,11 +106,13 @@ export interface ResolvedConfig {
   secrets: readonly string[];
 }
 
-const PROVIDER_KINDS = ['openai'] as const;
-const ROUTER_STRATEGIES = ['priority', 'weighted', 'least-busy'] as const;
+const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure', 'vertex', 'ollama'] as const;
+/** `max_tokens` for providers that require it when the caller gave none (Anthropic's examples use 1024; 4096 fits every current Claude). */
+const DEFAULT_MAX_TOKENS = 4096;
+const ROUTER_STRATEGIES = ['priority', 'weighted', 'least-busy', 'latency', 'cost'] as const;
 
 /** Retry defaults: one retry per target, then fall back; backoff 250 ms doubling to 8 s; wait at most 60 s for `retry-after`. */
-const RETRY_DEFAULTS: ResolvedRetry = Object.freeze({ retries: 1, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000 });
+const RETRY_DEFAULTS: ResolvedRetry = Object.freeze({ retries: 1, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, budget: Object.freeze({ ratio: 0.2, minPerSecond: 10 }) });
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const fn = <T>() => z.custom<T>(isFunction, { error: 'expected a function' });
@@ -99,11 +125,29 @@ const nonNegative = () => z.number().check(z.refine((value) => Number.isFinite(v
 let schema: z.ZodMiniType | undefined;
 
 function configSchema(): z.ZodMiniType {
+  const positiveMs = () => z.number().check(z.refine((value) => Number.isFinite(value) && value > 0, { error: 'expected a number of milliseconds > 0' }));
+  const timeouts = z.strictObject({ firstByteMs: z.optional(positiveMs()), idleMs: z.optional(positiveMs()), totalMs: z.optional(positiveMs()) });
   const provider = z.strictObject({
     kind: z.optional(z.enum(PROVIDER_KINDS)),
     baseURL: z.optional(httpUrl()),
     apiKey: z.optional(z.string()),
+    apiKeys: z.optional(z.array(z.string()).check(z.minLength(1))),
     headers: z.optional(z.record(z.string(), z.string())),
+    apiVersion: z.optional(z.string()),
+    region: z.optional(z.string()),
+    aws: z.optional(
+      z.strictObject({ accessKeyId: z.string(), secretAccessKey: z.string(), sessionToken: z.optional(z.string()) }),
+    ),
+    project: z.optional(z.string()),
+    location: z.optional(z.string()),
+    serviceAccount: z.optional(
+      z.union([
+        z.string(),
+        z.looseObject({ client_email: z.string(), private_key: z.string(), token_uri: z.optional(z.string()), private_key_id: z.optional(z.string()) }),
+      ]),
+    ),
+    maxTokens: z.optional(z.int().check(z.positive())),
+    timeouts: z.optional(timeouts),
   });
   const price = z.strictObject({
     input: nonNegative(),
@@ -139,6 +183,22 @@ function configSchema(): z.ZodMiniType {
           strategy: z.optional(z.enum(ROUTER_STRATEGIES)),
           targets: z.optional(z.array(z.unknown())),
           retries: z.optional(z.int().check(z.nonnegative())),
+          timeouts: z.optional(timeouts),
+        }),
+      ),
+    ),
+    timeouts: z.optional(timeouts),
+    rules: z.optional(
+      z.array(
+        z.strictObject({
+          when: z.strictObject({
+            header: z.optional(z.record(z.string(), z.string())),
+            user: z.optional(z.union([z.string(), z.array(z.string())])),
+            tag: z.optional(z.string()),
+            model: z.optional(z.union([z.string(), z.array(z.string())])),
+            modelPrefix: z.optional(z.string()),
+          }),
+          use: z.string(),
         }),
       ),
     ),
@@ -148,6 +208,17 @@ function configSchema(): z.ZodMiniType {
         minDelayMs: z.optional(nonNegative()),
         maxDelayMs: z.optional(nonNegative()),
         maxRetryAfterMs: z.optional(nonNegative()),
+        budget: z.optional(z.strictObject({ ratio: z.optional(nonNegative()), minPerSecond: z.optional(nonNegative()) })),
+      }),
+    ),
+    health: z.optional(
+      z.strictObject({
+        consecutiveFailures: z.optional(z.int().check(z.positive())),
+        errorRate: z.optional(z.number().check(z.refine((value) => value > 0 && value <= 1, { error: 'expected a number in (0, 1]' }))),
+        windowSize: z.optional(z.int().check(z.positive())),
+        minRequests: z.optional(z.int().check(z.positive())),
+        baseEjectionMs: z.optional(positiveMs()),
+        maxEjectionMs: z.optional(positiveMs()),
       }),
     ),
     unknownModel: z.optional(z.enum(['forward', 'reject'])),
@@ -184,13 +255,15 @@ export const CALLBACK_METHODS: ReadonlySet<string> = new Set([
 
 const TOP_LEVEL_KEYS = [
   'providers', 'models', 'retry', 'unknownModel', 'use', 'callbacks', 'successCallback', 'failureCallback',
-  'callbackTimeoutMs', 'exporters', 'fetch', 'record', 'streamUsage', 'prices', 'user', 'session', 'tags', 'env',
+  'callbackTimeoutMs', 'exporters', 'fetch', 'record', 'streamUsage', 'prices', 'user', 'session', 'tags', 'env', 'timeouts', 'rules', 'health',
 ];
 const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': TOP_LEVEL_KEYS,
-  provider: ['kind', 'baseURL', 'apiKey', 'headers'],
-  model: ['target', 'strategy', 'targets', 'retries'],
-  retry: ['retries', 'minDelayMs', 'maxDelayMs', 'maxRetryAfterMs'],
+  provider: ['kind', 'baseURL', 'apiKey', 'apiKeys', 'headers', 'apiVersion', 'region', 'aws', 'project', 'location', 'serviceAccount', 'maxTokens', 'timeouts'],
+  timeouts: ['firstByteMs', 'idleMs', 'totalMs'],
+  model: ['target', 'strategy', 'targets', 'retries', 'timeouts'],
+  retry: ['retries', 'minDelayMs', 'maxDelayMs', 'maxRetryAfterMs', 'budget'],
+  health: ['consecutiveFailures', 'errorRate', 'windowSize', 'minRequests', 'baseEjectionMs', 'maxEjectionMs'],
   routerTarget: ['target', 'weight'],
   record: ['bodies', 'maxBodyChars'],
   price: ['input', 'output', 'cachedInput', 'cacheWrite', 'reasoning'],
@@ -246,6 +319,8 @@ function keysFor(path: readonly PropertyKey[]): readonly string[] {
   if (path[0] === 'prices' && path.length === 2) return KNOWN_KEYS['price']!;
   if (path[0] === 'record' && path.length === 1) return KNOWN_KEYS['record']!;
   if (path[0] === 'retry' && path.length === 1) return KNOWN_KEYS['retry']!;
+  if (path[0] === 'health' && path.length === 1) return KNOWN_KEYS['health']!;
+  if (path[path.length - 1] === 'timeouts') return KNOWN_KEYS['timeouts']!;
   return [];
 }
 
@@ -308,25 +383,121 @@ function readEnv(): Record<string, string | undefined> {
 }
 
 function originOf(baseURL: string): string {
+  if (!URL.canParse(baseURL)) return '';
   const url = new URL(baseURL);
   return `${url.protocol}//${url.host}`;
 }
 
+/** A provider entry as the schema accepted it. */
+type ProviderEntry = Omit<ProviderConfig, 'kind'> & { kind?: ProviderKind };
+
+function parseServiceAccount(value: string | ServiceAccountKey | undefined, path: string, issues: ConfigIssue[]): ServiceAccountKey | null {
+  if (value === undefined) return null;
+  let key: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      key = JSON.parse(value);
+    } catch {
+      issues.push({ path, message: 'expected the service-account key file\'s JSON text or its parsed object' });
+      return null;
+    }
+  }
+  const record = isObject(key) ? key : {};
+  if (typeof record['client_email'] !== 'string' || typeof record['private_key'] !== 'string' || !record['private_key'].includes('PRIVATE KEY')) {
+    issues.push({ path, message: 'expected a service-account key with "client_email" and a PEM "private_key"' });
+    return null;
+  }
+  return Object.freeze({ ...(record as unknown as ServiceAccountKey) });
+}
+
+const NO_TIMEOUTS: ResolvedTimeouts = Object.freeze({ firstByteMs: null, idleMs: null, totalMs: null });
+
+/** The provider of a nested-router target, never called: the router expands such targets first. */
+const PLACEHOLDER_PROVIDER: ResolvedProvider = Object.freeze({
+  name: '(router)',
+  kind: 'openai',
+  baseURL: '',
+  origin: '',
+  apiKey: null,
+  apiKeys: [],
+  headers: {},
+  apiVersion: null,
+  aws: null,
+  vertex: null,
+  maxTokens: 0,
+  timeouts: NO_TIMEOUTS,
+  unusable: 'a router placeholder',
+});
+
+/** Merges time limits, `over` winning where it sets one. */
+function mergeTimeouts(under: ResolvedTimeouts, over: TimeoutConfig | undefined): ResolvedTimeouts {
+  if (over === undefined || over === null || typeof over !== 'object') return under;
+  return Object.freeze({
+    firstByteMs: over.firstByteMs ?? under.firstByteMs,
+    idleMs: over.idleMs ?? under.idleMs,
+    totalMs: over.totalMs ?? under.totalMs,
+  });
+}
+
 function resolveProvider(
   name: string,
-  entry: { kind?: 'openai'; baseURL?: string; apiKey?: string; headers?: Record<string, string> },
+  entry: ProviderEntry,
   env: Record<string, string | undefined>,
+  issues: ConfigIssue[],
+  isConfigured: boolean,
+  globalTimeouts: ResolvedTimeouts,
 ): ResolvedProvider {
   const known = providerCatalog[name];
-  const baseURL = (entry.baseURL ?? known?.baseURL ?? '').replace(/\/+$/, '');
+  const kind = entry.kind ?? known?.kind ?? 'openai';
   const envKey = known?.apiKeyEnv ? env[known.apiKeyEnv] : undefined;
+  const apiKeys = Object.freeze([...(entry.apiKeys ?? [])]);
+  const apiKey = entry.apiKey ?? apiKeys[0] ?? (envKey === undefined || envKey === '' ? null : envKey);
+  let aws: ResolvedProvider['aws'] = null;
+  let vertex: ResolvedProvider['vertex'] = null;
+  const fill: Record<string, string | undefined> = {};
+  if (kind === 'bedrock') {
+    const region = entry.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+    const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+    const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+    const sessionToken = env['AWS_SESSION_TOKEN'];
+    const fromEnv =
+      accessKeyId !== undefined && accessKeyId !== '' && secretAccessKey !== undefined && secretAccessKey !== ''
+        ? { accessKeyId, secretAccessKey, ...(sessionToken === undefined || sessionToken === '' ? {} : { sessionToken }) }
+        : null;
+    fill['region'] = region;
+    if (region !== undefined) aws = { region, credentials: entry.aws ?? fromEnv };
+  } else if (kind === 'vertex') {
+    const project = entry.project ?? env['GOOGLE_CLOUD_PROJECT'];
+    const location = entry.location ?? env['GOOGLE_CLOUD_LOCATION'] ?? 'us-central1';
+    fill['location'] = location;
+    const serviceAccount = parseServiceAccount(entry.serviceAccount, `providers.${name}.serviceAccount`, issues);
+    if (project !== undefined) vertex = { project, location, serviceAccount };
+    else if (isConfigured) issues.push({ path: `providers.${name}.project`, message: 'required for Vertex AI (or set GOOGLE_CLOUD_PROJECT)' });
+  }
+  let baseURL = (entry.baseURL ?? known?.baseURL ?? '').replace(/\/+$/, '');
+  // Catalog URLs name what they need: `https://bedrock-runtime.{region}.amazonaws.com`.
+  baseURL = baseURL.replace(/\{(\w+)\}/g, (match, key: string) => fill[key] ?? match);
+  const missing = /\{(\w+)\}/.exec(baseURL);
+  let unusable: string | null = null;
+  if (missing !== null) {
+    const what = missing[1] === 'region' ? `providers.${name}.region (or AWS_REGION)` : `providers.${name}.baseURL`;
+    unusable = `provider '${name}' needs ${what}`;
+    if (isConfigured) issues.push({ path: `providers.${name}.${missing[1] === 'region' ? 'region' : 'baseURL'}`, message: `required: ${unusable}` });
+  }
   return Object.freeze({
     name,
-    kind: entry.kind ?? known?.kind ?? 'openai',
+    kind,
     baseURL,
     origin: originOf(baseURL),
-    apiKey: entry.apiKey ?? (envKey === undefined || envKey === '' ? null : envKey),
+    apiKey,
+    apiKeys: apiKeys.length > 1 ? apiKeys : Object.freeze([]),
     headers: Object.freeze({ ...entry.headers }),
+    apiVersion: entry.apiVersion ?? null,
+    aws,
+    vertex,
+    maxTokens: entry.maxTokens ?? DEFAULT_MAX_TOKENS,
+    timeouts: mergeTimeouts(globalTimeouts, entry.timeouts),
+    unusable,
   });
 }
 
@@ -337,6 +508,8 @@ function resolveRouter(
   retry: ResolvedRetry,
   resolveModelTarget: (path: string, target: string) => ResolvedAlias | undefined,
   issues: ConfigIssue[],
+  routerNames: ReadonlySet<string>,
+  nestedLinks: Array<{ target: ResolvedRouterTarget; name: string }>,
 ): ResolvedRouter | undefined {
   const list = entry['targets'];
   if (!Array.isArray(list)) return undefined;
@@ -374,14 +547,44 @@ function resolveRouter(
       valid = false;
       return;
     }
+    if (routerNames.has(target)) {
+      if (target === name) {
+        issues.push({ path, message: `a router cannot list itself` });
+        valid = false;
+        return;
+      }
+      // Linked once every router exists; provider and model stay unused placeholders until then.
+      const nested = { provider: PLACEHOLDER_PROVIDER, model: '', key: target, weight, timeouts: NO_TIMEOUTS, router: null };
+      nestedLinks.push({ target: nested, name: target });
+      targets.push(nested);
+      return;
+    }
     const resolved = resolveModelTarget(path, target);
     if (resolved === undefined) valid = false;
-    else targets.push(Object.freeze({ provider: resolved.provider, model: resolved.model, key: target, weight }));
+    else {
+      const timeouts = mergeTimeouts(resolved.provider.timeouts, isObject(entry['timeouts']) ? (entry['timeouts'] as TimeoutConfig) : undefined);
+      targets.push(Object.freeze({ provider: resolved.provider, model: resolved.model, key: target, weight, timeouts, router: null }));
+    }
   });
   if (!valid) return undefined;
   const strategy = typeof entry['strategy'] === 'string' ? (entry['strategy'] as RouterStrategy) : 'priority';
   const retries = typeof entry['retries'] === 'number' ? entry['retries'] : retry.retries;
   return Object.freeze({ name, strategy, targets: Object.freeze(targets), retries });
+}
+
+/**
+ * Resolves an alias or `provider/model` at call time (for per-call chains and rules).
+ * @param config The resolved configuration.
+ * @param spec An alias or `provider/model`.
+ * @returns The target, or `undefined` when neither resolves.
+ */
+export function resolveSpec(config: Pick<ResolvedConfig, 'aliases' | 'providers'>, spec: string): ResolvedRouterTarget | undefined {
+  const alias = config.aliases.get(spec);
+  if (alias !== undefined) return { provider: alias.provider, model: alias.model, key: spec, weight: 1, timeouts: alias.provider.timeouts, router: null };
+  const slash = spec.indexOf('/');
+  if (slash <= 0 || slash === spec.length - 1) return undefined;
+  const provider = config.providers.get(spec.slice(0, slash));
+  return provider === undefined ? undefined : { provider, model: spec.slice(slash + 1), key: spec, weight: 1, timeouts: provider.timeouts, router: null };
 }
 
 /**
@@ -400,12 +603,13 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   const config = (isObject(raw) ? raw : {}) as SluiceConfig;
   const env = isObject(config.env) ? config.env : readEnv();
 
+  const globalTimeouts = mergeTimeouts(NO_TIMEOUTS, isObject(config.timeouts) ? config.timeouts : undefined);
   const providers = new Map<string, ResolvedProvider>();
   /** Providers the schema rejected: aliases naming them are not "unknown". */
   const invalid = new Set<string>();
   const entries = isObject(config.providers) ? config.providers : {};
   for (const [name, known] of Object.entries(providerCatalog)) {
-    if (entries[name] === undefined) providers.set(name, resolveProvider(name, { kind: known.kind }, env));
+    if (entries[name] === undefined) providers.set(name, resolveProvider(name, { kind: known.kind }, env, issues, false, globalTimeouts));
   }
   for (const [name, entry] of Object.entries(entries)) {
     const known = providerCatalog[name];
@@ -422,11 +626,11 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     }
     if (name.includes('/')) issues.push({ path: `providers.${name}`, message: 'a provider name cannot contain "/"' });
     const baseURL = entry.baseURL ?? known?.baseURL;
-    if (typeof baseURL !== 'string' || !URL.canParse(baseURL)) {
+    if (typeof baseURL !== 'string' || (entry.baseURL !== undefined && !URL.canParse(baseURL))) {
       invalid.add(name);
       continue;
     }
-    providers.set(name, resolveProvider(name, entry, env));
+    providers.set(name, resolveProvider(name, entry as ProviderEntry, env, issues, true, globalTimeouts));
   }
 
   /** Resolves `provider/model`, or records an issue at `path` and returns `undefined`. */
@@ -447,15 +651,21 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   };
 
   const retryEntry: Record<string, unknown> = isObject(config.retry) ? config.retry : {};
-  const retryNumber = (key: keyof ResolvedRetry): number => {
+  const retryNumber = (key: Exclude<keyof ResolvedRetry, 'budget'>): number => {
     const value = retryEntry[key];
     return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : RETRY_DEFAULTS[key];
+  };
+  const budgetEntry: Record<string, unknown> = isObject(retryEntry['budget']) ? retryEntry['budget'] : {};
+  const budgetNumber = (key: 'ratio' | 'minPerSecond'): number => {
+    const value = budgetEntry[key];
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : RETRY_DEFAULTS.budget[key];
   };
   const retry: ResolvedRetry = Object.freeze({
     retries: retryNumber('retries'),
     minDelayMs: retryNumber('minDelayMs'),
     maxDelayMs: retryNumber('maxDelayMs'),
     maxRetryAfterMs: retryNumber('maxRetryAfterMs'),
+    budget: Object.freeze({ ratio: budgetNumber('ratio'), minPerSecond: budgetNumber('minPerSecond') }),
   });
   if (retry.maxDelayMs < retry.minDelayMs) {
     issues.push({ path: 'retry.maxDelayMs', message: `must be >= retry.minDelayMs (${retry.minDelayMs})` });
@@ -463,8 +673,10 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
 
   const aliases = new Map<string, ResolvedAlias>();
   const routers = new Map<string, ResolvedRouter>();
-  for (const [alias, entry] of Object.entries(isObject(config.models) ? config.models : {})) {
-    if (!isObject(entry)) continue;
+  const modelEntries = Object.entries(isObject(config.models) ? config.models : {}).filter(([, entry]) => isObject(entry)) as unknown as Array<[string, Record<string, unknown>]>;
+  const routerNames = new Set(modelEntries.filter(([, entry]) => entry['targets'] !== undefined && entry['target'] === undefined).map(([name]) => name));
+  const routerEntries: Array<[string, Record<string, unknown>]> = [];
+  for (const [alias, entry] of modelEntries) {
     const hasTarget = entry['target'] !== undefined;
     const hasTargets = entry['targets'] !== undefined;
     if (hasTarget && hasTargets) {
@@ -477,27 +689,87 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     }
     if (hasTarget) {
       if (typeof entry['target'] !== 'string') continue;
-      for (const key of ['strategy', 'retries']) {
+      for (const key of ['strategy', 'retries', 'timeouts']) {
         if (entry[key] !== undefined) issues.push({ path: `models.${alias}.${key}`, message: 'applies only to a router; use "targets": [...] instead of "target"' });
       }
       const resolved = resolveModelTarget(`models.${alias}.target`, entry['target']);
       if (resolved !== undefined) aliases.set(alias, resolved);
       continue;
     }
-    const router = resolveRouter(alias, entry, retry, resolveModelTarget, issues);
-    if (router !== undefined) routers.set(alias, router);
+    routerEntries.push([alias, entry]);
   }
+  // Router targets may name an alias or another router (nested), besides `provider/model`.
+  const nestedLinks: Array<{ target: ResolvedRouterTarget; name: string }> = [];
+  const resolveRouterTarget = (path: string, target: string): ResolvedAlias | undefined => {
+    const alias = aliases.get(target);
+    if (alias !== undefined) return alias;
+    return resolveModelTarget(path, target);
+  };
+  for (const [name, entry] of routerEntries) {
+    const router = resolveRouter(name, entry, retry, resolveRouterTarget, issues, routerNames, nestedLinks);
+    if (router !== undefined) routers.set(name, router);
+  }
+  for (const { target, name } of nestedLinks) (target as { router: ResolvedRouter | null }).router = routers.get(name) ?? null;
+  // A router may not contain itself, directly or through others.
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const findCycle = (router: ResolvedRouter, trail: string[]): string[] | null => {
+    if (visiting.has(router.name)) return [...trail, router.name];
+    if (done.has(router.name)) return null;
+    visiting.add(router.name);
+    for (const target of router.targets) {
+      if (target.router === null) continue;
+      const cycle = findCycle(target.router, [...trail, router.name]);
+      if (cycle !== null) return cycle;
+    }
+    visiting.delete(router.name);
+    done.add(router.name);
+    return null;
+  };
+  for (const router of routers.values()) {
+    const cycle = findCycle(router, []);
+    if (cycle !== null) {
+      issues.push({ path: `models.${router.name}.targets`, message: `routers form a loop: ${cycle.slice(cycle.indexOf(cycle[cycle.length - 1]!)).join(' -> ')}` });
+      break;
+    }
+  }
+  const rules: ResolvedRule[] = [];
+  (Array.isArray(config.rules) ? config.rules : []).forEach((rule, index) => {
+    if (!isObject(rule) || typeof rule.use !== 'string' || !isObject(rule.when)) return;
+    const use = rule.use;
+    if (!routers.has(use) && !aliases.has(use)) resolveModelTarget(`rules[${index}].use`, use);
+    const when = rule.when;
+    const list = (value: string | string[] | undefined): ReadonlySet<string> | null =>
+      value === undefined ? null : new Set(typeof value === 'string' ? [value] : value);
+    rules.push(
+      Object.freeze({
+        headers: Object.entries(when.header ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const),
+        users: list(when.user),
+        tag: when.tag ?? null,
+        models: list(when.model),
+        modelPrefix: when.modelPrefix ?? null,
+        use,
+      }),
+    );
+  });
   if (issues.length > 0) throw new SluiceConfigError(issues);
 
-  const routing = config.providers !== undefined || config.models !== undefined;
-  const prices: Record<string, ModelPrice> = { ...openaiPrices, ...config.prices };
-  const secrets = [...providers.values()].flatMap((provider) => (provider.apiKey === null ? [] : [provider.apiKey]));
+  const routing = config.providers !== undefined || config.models !== undefined || rules.length > 0;
+  const prices: Record<string, ModelPrice> = { ...config.prices };
+  const secrets = [...providers.values()].flatMap((provider) => [
+    ...(provider.apiKey === null ? [] : [provider.apiKey]),
+    ...provider.apiKeys,
+    ...(provider.aws?.credentials == null ? [] : [provider.aws.credentials.secretAccessKey, provider.aws.credentials.accessKeyId]),
+  ]);
   return {
     providers,
     routing,
     aliases,
     routers,
     retry,
+    timeouts: globalTimeouts,
+    rules,
+    health: isObject(config.health) ? { ...config.health } : {},
     unknownModel: config.unknownModel ?? (routing ? 'reject' : 'forward'),
     use: [...(config.use ?? [])],
     callbacks: [...(config.callbacks ?? [])],

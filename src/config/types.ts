@@ -10,16 +10,85 @@ import type { ProviderKind } from '../providers/catalog.js';
 import type { ModelPrice } from '../wire/price.js';
 import type { SluiceCallbacks } from '../core/callbacks.js';
 
-/** A provider entry. Under a catalog name (`openai`, `groq`, ...) every field is optional. */
+/** AWS credentials for SigV4 signing (Bedrock). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** For temporary credentials (STS, SSO, instance roles). */
+  sessionToken?: string;
+}
+
+/** The fields of a Google Cloud service-account key file that Sluice uses (Vertex AI). */
+export interface ServiceAccountKey {
+  client_email: string;
+  /** PEM, PKCS#8 (`-----BEGIN PRIVATE KEY-----`). */
+  private_key: string;
+  /** @default 'https://oauth2.googleapis.com/token' */
+  token_uri?: string;
+  private_key_id?: string;
+}
+
+/** A provider entry. Under a catalog name (`openai`, `anthropic`, `groq`, ...) every field is optional. */
 export interface ProviderConfig {
   /** The wire format it speaks. Required for names not in the catalog. */
   kind?: ProviderKind;
-  /** Base URL, as you would give the provider's SDK (e.g. `http://127.0.0.1:9000/v1`). */
+  /**
+   * Base URL, as you would give the provider's SDK: `http://127.0.0.1:9000/v1` for OpenAI-compatible
+   * servers, `https://api.anthropic.com` for Anthropic, `https://generativelanguage.googleapis.com`
+   * for Gemini, `https://{resource}.openai.azure.com` for Azure, `http://localhost:11434` for Ollama.
+   * Bedrock and Vertex default to their regional endpoints.
+   */
   baseURL?: string;
-  /** API key. Defaults to the catalog's environment variable (`OPENAI_API_KEY`, ...). */
+  /**
+   * API key. Defaults to the catalog's environment variable (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`...).
+   * Bedrock: a Bedrock API key (sent as a bearer token) instead of AWS credentials. Vertex: an OAuth
+   * access token instead of a service account.
+   */
   apiKey?: string;
+  /**
+   * Several API keys, used in turn; a key that gets a 429 rests until the provider's reset time while
+   * the others carry on. Records name keys by position (`#0`, `#1`), never by value.
+   */
+  apiKeys?: string[];
   /** Extra headers sent to this provider on every call. */
   headers?: Record<string, string>;
+  /**
+   * Azure: the `api-version` of deployment URLs (`/openai/deployments/{model}/chat/completions`), where
+   * the model you address is the deployment name. Without it the v1 API (`/openai/v1/...`) is used.
+   */
+  apiVersion?: string;
+  /** Bedrock: the AWS region. @default AWS_REGION or AWS_DEFAULT_REGION from the environment */
+  region?: string;
+  /** Bedrock: AWS credentials. @default AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from the environment */
+  aws?: AwsCredentials;
+  /** Vertex: the Google Cloud project. @default GOOGLE_CLOUD_PROJECT from the environment */
+  project?: string;
+  /** Vertex: the region (`us-central1`, `europe-west4`, `global`...). @default GOOGLE_CLOUD_LOCATION, else 'us-central1' */
+  location?: string;
+  /** Vertex: a service-account key (the JSON file's text or its parsed object), exchanged for access tokens. */
+  serviceAccount?: string | ServiceAccountKey;
+  /** Time limits for this provider's calls, over the global `timeouts`. */
+  timeouts?: TimeoutConfig;
+  /**
+   * `max_tokens` sent to providers that require it (Anthropic, Bedrock's Claude) when the caller gave
+   * none, as happens when the OpenAI or Gemini SDK calls them. @default 4096
+   */
+  maxTokens?: number;
+}
+
+/**
+ * Time limits on upstream requests, in milliseconds. A limit hit before the response headers answers
+ * 504 in the SDK's dialect (a router then falls back to its next target); an idle stream ends with
+ * the dialect's error event. The SDKs stop timing once headers arrive, so `idleMs` is what frees a
+ * stuck stream.
+ */
+export interface TimeoutConfig {
+  /** From sending the request to the response headers (connection time included). @default none */
+  firstByteMs?: number;
+  /** Between two chunks of a stream, counting only time spent waiting on the provider. @default none */
+  idleMs?: number;
+  /** For a non-streaming call, from sending the request to the end of the answer. @default none */
+  totalMs?: number;
 }
 
 /** A model alias: calls asking for the alias go to `target` (`provider/model`). */
@@ -35,11 +104,19 @@ export type RouterStrategy =
   /** A weighted random first pick, then the remaining targets by weight (heaviest first). */
   | 'weighted'
   /** The target with the fewest calls in flight first (ties keep the listed order). */
-  | 'least-busy';
+  | 'least-busy'
+  /**
+   * Power of two choices over a peak-EWMA of observed latency (time to the response headers for
+   * streams, to the whole answer otherwise) times calls in flight: two targets drawn at random, the
+   * cheaper first, the rest by the same cost.
+   */
+  | 'latency'
+  /** The cheapest by the price catalog for the call's expected tokens first; unpriced targets last. */
+  | 'cost';
 
 /** A router target with a weight (used by the `'weighted'` strategy, ignored by the others). */
 export interface RouterTargetConfig {
-  /** `provider/model`, as for an alias. */
+  /** `provider/model`, an alias, or the name of another router (its strategy then picks among its own targets). */
   target: string;
   /** Relative share of first picks under `'weighted'`; any finite number > 0. @default 1 */
   weight?: number;
@@ -52,10 +129,12 @@ export interface RouterTargetConfig {
 export interface RouterConfig {
   /** How targets are ordered for each call. @default 'priority' */
   strategy?: RouterStrategy;
-  /** At least one target, `provider/model` or `{ target, weight }`. */
+  /** At least one target: `provider/model`, an alias, another router's name, or `{ target, weight }`. */
   targets: Array<string | RouterTargetConfig>;
   /** Retries on the same target before falling back to the next one. @default `retry.retries` (1) */
   retries?: number;
+  /** Time limits for this router's calls, over each provider's and the global ones. */
+  timeouts?: TimeoutConfig;
 }
 
 /** Retry settings shared by every router. */
@@ -67,10 +146,57 @@ export interface RetryConfig {
   /** The largest backoff delay in ms. @default 8000 */
   maxDelayMs?: number;
   /**
+   * A retry budget shared by every call, so an outage is not multiplied: retries may add about
+   * `ratio` of the calls made in the last 10 s, plus `minPerSecond` retries per second always.
+   * @default { ratio: 0.2, minPerSecond: 10 }
+   */
+  budget?: { ratio?: number; minPerSecond?: number };
+  /**
    * The longest `retry-after-ms` / `retry-after` Sluice waits for on the same target; when a provider
    * asks for longer, Sluice moves to the next target at once instead. @default 60000
    */
   maxRetryAfterMs?: number;
+}
+
+/**
+ * A routing rule: calls matching `when` go to `use` instead of the model they asked for. Rules are
+ * tried in order; the first match wins.
+ * @example
+ * { when: { header: { 'x-tier': 'free' } }, use: 'cheap' }
+ * { when: { modelPrefix: 'gpt-', user: ['alice', 'bob'] }, use: 'resilient' }
+ */
+export interface RouteRule {
+  /** Conditions that must all hold; `{}` always matches. */
+  when: {
+    /** Request headers that must have these exact values (names case-insensitive). */
+    header?: Record<string, string>;
+    /** The call's user (from config, `x-sluice-user` or the body's `user`). */
+    user?: string | string[];
+    /** A tag the call carries. */
+    tag?: string;
+    /** The model the SDK asked for, exactly. */
+    model?: string | string[];
+    /** A prefix of the model the SDK asked for. */
+    modelPrefix?: string;
+  };
+  /** A router, an alias or `provider/model`. */
+  use: string;
+}
+
+/** Passive health-check settings; see {@link SluiceConfig.health}. */
+export interface HealthConfig {
+  /** @default 5 */
+  consecutiveFailures?: number;
+  /** @default 0.5 */
+  errorRate?: number;
+  /** @default 20 */
+  windowSize?: number;
+  /** @default 10 */
+  minRequests?: number;
+  /** @default 30000 */
+  baseEjectionMs?: number;
+  /** @default 300000 */
+  maxEjectionMs?: number;
 }
 
 /** An exporter with its own queue settings. */
@@ -88,6 +214,17 @@ export interface SluiceConfig {
   models?: Record<string, ModelConfig | RouterConfig>;
   /** Backoff and retry settings for routers. */
   retry?: RetryConfig;
+  /**
+   * Passive health checks of router targets: a target that fails `consecutiveFailures` times in a
+   * row, or `errorRate` of its last `windowSize` calls (with at least `minRequests`), is ejected for
+   * `baseEjectionMs`, doubled on each repeat up to `maxEjectionMs`; then one probe call decides.
+   * @default { consecutiveFailures: 5, errorRate: 0.5, windowSize: 20, minRequests: 10, baseEjectionMs: 30000, maxEjectionMs: 300000 }
+   */
+  health?: HealthConfig;
+  /** Routing rules that pick a router from the call's headers, user, tags or model; first match wins. */
+  rules?: RouteRule[];
+  /** Time limits for every upstream request; providers and routers may set their own. */
+  timeouts?: TimeoutConfig;
   /**
    * What to do with a model that is neither an alias nor `provider/model` of a known provider:
    * `'forward'` sends it unchanged to the URL the SDK chose; `'reject'` answers 404 naming what is configured.
@@ -127,6 +264,13 @@ export interface SluiceConfig {
   env?: Record<string, string | undefined>;
 }
 
+/** Time limits after merging; `null` means none. */
+export interface ResolvedTimeouts {
+  firstByteMs: number | null;
+  idleMs: number | null;
+  totalMs: number | null;
+}
+
 /** A provider entry after defaults are filled in. */
 export interface ResolvedProvider {
   /** The name it is configured under. */
@@ -136,8 +280,22 @@ export interface ResolvedProvider {
   baseURL: string;
   /** `scheme://host[:port]` of the base URL, to recognise the provider the SDK itself points at. */
   origin: string;
-  /** The key, or `null` when none was configured or found in the environment. */
+  /** The key, or `null` when none was configured or found in the environment (the first of `apiKeys`). */
   apiKey: string | null;
+  /** Every key when several were configured (`apiKeys`), otherwise empty. */
+  apiKeys: readonly string[];
   /** Extra headers for every call. */
   headers: Readonly<Record<string, string>>;
+  /** Azure: the deployment API version, or `null` for the v1 API. */
+  apiVersion: string | null;
+  /** Bedrock: region and credentials (`null` credentials: `apiKey` is a Bedrock API key). */
+  aws: { region: string; credentials: AwsCredentials | null } | null;
+  /** Vertex: project, location and the service account (`null`: `apiKey` is an access token). */
+  vertex: { project: string; location: string; serviceAccount: ServiceAccountKey | null } | null;
+  /** `max_tokens` for providers that require it when the caller gave none. */
+  maxTokens: number;
+  /** Time limits, the global ones merged under the provider's. */
+  timeouts: ResolvedTimeouts;
+  /** Why the provider cannot be called as configured (a catalog entry needing a `baseURL`...), or `null`. */
+  unusable: string | null;
 }

@@ -3,8 +3,9 @@
  * shape. Middleware reads and changes the call through it; the record is built from it at the end.
  * @module
  */
-import type { Attempt, CallOutcome, Dialect, Operation, RecordError, Usage } from '../events/record.js';
-import type { ResolvedProvider } from '../config/types.js';
+import type { Attempt, CacheOutcome, CallOutcome, Dialect, GuardVerdict, Operation, RecordError, Usage } from '../events/record.js';
+import type { SluiceEvent, SluiceEventType } from '../events/types.js';
+import type { ResolvedProvider, ResolvedTimeouts } from '../config/types.js';
 
 /** Where a call goes: a configured provider, or the URL the SDK chose (`provider: null`). */
 export interface Target {
@@ -12,6 +13,8 @@ export interface Target {
   provider: ResolvedProvider | null;
   /** The model sent upstream (`null` when the request names none, e.g. `GET /models`). */
   model: string | null;
+  /** Time limits for this target (a router's); otherwise the provider's or the global ones apply. */
+  timeouts?: ResolvedTimeouts;
 }
 
 /** Everything needed to build a context; {@link makeContext} in `sluice/testing` fills the defaults. */
@@ -36,9 +39,23 @@ export interface CallContextInit {
   user?: string | null;
   session?: string | null;
   tags?: readonly string[];
+  /** Where middleware events go. @default a sink that drops them */
+  events?: EventSink;
 }
 
+/** Where a middleware sends events: the instance's emitter, or a no-op in unit tests. */
+export interface EventSink {
+  /** Whether anything listens for the type; build a payload only when it does. */
+  has(type: SluiceEventType): boolean;
+  /** Emits an event; listener errors are isolated by the instance. */
+  emit(event: SluiceEvent): void;
+}
+
+/** Called when a call ends, after usage and cost are known and before the record is built. */
+export type EndListener = (ctx: CallContext) => void;
+
 const EMPTY_TAGS: readonly string[] = Object.freeze([]);
+const SILENT: EventSink = Object.freeze({ has: () => false, emit: () => {} });
 
 /** The typed state of one call, passed to every middleware. */
 export class CallContext {
@@ -93,6 +110,10 @@ export class CallContext {
   readonly attempts: Attempt[];
   /** Model the provider reported in its answer. */
   responseModel: string | null;
+  /** Which key of the provider's pool the current attempt uses (`#0`...), or `null`. */
+  keyId: string | null;
+  /** The model name routing uses when a rule chose another than the SDK asked for; `null` uses `requestedModel`. */
+  routeName: string | null;
   /** When the first upstream request was sent (monotonic), or `null` before. */
   upstreamStartMs: number | null;
   /** When the last upstream response headers arrived (monotonic). */
@@ -105,6 +126,14 @@ export class CallContext {
   responseBody: string | null;
   /** Whether the SDK sent `x-sluice-*` control headers (they are removed before the request goes upstream). */
   hasSluiceHeaders: boolean;
+  /** Where middleware sends events (`cache:hit`, `limit:reject`...). */
+  readonly events: EventSink;
+  /** How the cache took part; set by the cache plugin. */
+  cache: CacheOutcome | null;
+  /** Guard verdicts; a guard plugin appends one per matching rule. */
+  readonly guard: GuardVerdict[];
+
+  #endListeners: EndListener[] | null;
 
   #bodyText: string | null;
   #body: unknown;
@@ -130,7 +159,7 @@ export class CallContext {
     this.user = init.user ?? null;
     this.session = init.session ?? null;
     this.tags = init.tags ?? EMPTY_TAGS;
-    this.usage = { inputTokens: null, outputTokens: null, cachedTokens: null, reasoningTokens: null };
+    this.usage = { inputTokens: null, outputTokens: null, cachedTokens: null, reasoningTokens: null, cacheWriteTokens: null };
     this.usagePartial = false;
     this.costUsd = null;
     this.status = null;
@@ -138,17 +167,52 @@ export class CallContext {
     this.error = null;
     this.attempts = [];
     this.responseModel = null;
+    this.keyId = null;
+    this.routeName = null;
     this.upstreamStartMs = null;
     this.upstreamHeadersMs = null;
     this.firstChunkMs = null;
     this.responseWorkMs = 0;
     this.responseBody = null;
     this.hasSluiceHeaders = false;
+    this.events = init.events ?? SILENT;
+    this.cache = null;
+    this.guard = [];
+    this.#endListeners = null;
     this.#bodyText = init.bodyText;
     this.#body = undefined;
     this.#parsed = false;
     this.#bodyChanged = false;
     this.#headers = null;
+  }
+
+  /**
+   * Runs `listener` when the call ends (a stream's end included), once usage, cost and outcome are
+   * known and before the record is built: budgets charge here, caches store here. A listener that
+   * throws is ignored (the call is over).
+   * @param listener Called once with this context.
+   */
+  onEnd(listener: EndListener): void {
+    (this.#endListeners ??= []).push(listener);
+  }
+
+  /** Whether something waits for the end of the call (so cost must be computed). */
+  get hasEndListeners(): boolean {
+    return this.#endListeners !== null;
+  }
+
+  /** Runs the end listeners once; the instance calls it. @internal */
+  runEndListeners(): void {
+    const listeners = this.#endListeners;
+    if (listeners === null) return;
+    this.#endListeners = null;
+    for (const listener of listeners) {
+      try {
+        listener(this);
+      } catch {
+        // The call is over; a failing listener must not change what the SDK already has.
+      }
+    }
   }
 
   /** The request body text as the SDK sent it (before any change through {@link setBody}). */

@@ -6,8 +6,15 @@
  */
 import type { ResolvedConfig } from '../config/parse.js';
 import type { ResolvedProvider } from '../config/types.js';
+import type { Dialect } from '../events/record.js';
+import { applyStaticAuth, createAuthorizer, hasCredentials, providerWire, upstreamUrl, VERTEX_ANTHROPIC_VERSION, type Authorizer } from '../providers/adapter.js';
 import { providerCatalog } from '../providers/catalog.js';
+import { pivotUsage } from '../wire/chat/usage.js';
+import type { ClientCodec, ProviderCodec, WireFormat } from '../wire/codec.js';
+import { createNdjsonFramer, createSseFramer, type Framer } from '../wire/framing.js';
 import { summarizeResponse } from '../wire/openai/usage.js';
+import { errorBody, errorResponse, streamErrorEvent, translatedError } from './respond.js';
+import { KeyPool, resetAfterMs } from './key-pool.js';
 import type { CallbackHub } from './callback-hub.js';
 import type { Attempt } from '../events/record.js';
 import type { CallContext, Target } from './context.js';
@@ -26,6 +33,8 @@ export interface DispatchDeps {
   deferEnd: (ctx: CallContext) => StreamEnd;
   /** Called when an attempt's outcome is known, after it was appended to `ctx.attempts`. */
   onAttempt?: (ctx: CallContext, attempt: Attempt, index: number) => void;
+  /** The fetch that reaches providers, read per call. @default config.fetch, else globalThis.fetch */
+  upstreamFetch?: () => typeof fetch;
 }
 
 /** Upstream fetch failures, so the outer layer rethrows them as the SDK expects (its connection error). */
@@ -39,15 +48,6 @@ export function isNetworkFailure(error: unknown): boolean {
   return typeof error === 'object' && error !== null && networkFailures.has(error);
 }
 
-const OPERATION_PATHS = { chat: '/chat/completions', responses: '/responses', embeddings: '/embeddings', models: '/models' } as const;
-
-function upstreamUrl(ctx: CallContext, provider: ResolvedProvider, model: string | null): string {
-  if (ctx.operation === 'models' && ctx.modelId !== null && model !== null) {
-    return `${provider.baseURL}/models/${encodeURIComponent(model)}`;
-  }
-  return provider.baseURL + OPERATION_PATHS[ctx.operation];
-}
-
 function originOf(url: string): string {
   const path = pathOf(url);
   const end = path === null ? url.length : url.indexOf('/', url.indexOf('//') + 2);
@@ -55,17 +55,97 @@ function originOf(url: string): string {
 }
 
 function needsKey(provider: ResolvedProvider): boolean {
-  return providerCatalog[provider.name]?.apiKeyEnv != null && provider.apiKey === null;
+  return providerCatalog[provider.name]?.apiKeyEnv != null && !hasCredentials(provider);
 }
 
-/** Builds the body to send, serialising only when something changed. */
+/** Loads the codecs of other formats on first use, so the core bundle carries only OpenAI's. */
+function codecLoaders(): { client(dialect: Dialect): Promise<ClientCodec>; provider(format: WireFormat): Promise<ProviderCodec> } {
+  const clients = new Map<Dialect, Promise<ClientCodec>>();
+  const providers = new Map<WireFormat, Promise<ProviderCodec>>();
+  return {
+    client(dialect) {
+      let found = clients.get(dialect);
+      if (found === undefined) {
+        switch (dialect) {
+          case 'anthropic':
+            found = import('../wire/anthropic/codec.js').then((module) => module.anthropicClient);
+            break;
+          case 'gemini':
+            found = import('../wire/gemini/codec.js').then((module) => module.geminiClient);
+            break;
+          default:
+            found = import('../wire/openai/codec.js').then((module) => module.openaiClient);
+        }
+        clients.set(dialect, found);
+      }
+      return found;
+    },
+    provider(format) {
+      let found = providers.get(format);
+      if (found === undefined) {
+        switch (format) {
+          case 'anthropic':
+            found = import('../wire/anthropic/codec.js').then((module) => module.anthropicProvider);
+            break;
+          case 'gemini':
+            found = import('../wire/gemini/codec.js').then((module) => module.geminiProvider);
+            break;
+          case 'bedrock':
+            found = import('../wire/bedrock/codec.js').then((module) => module.bedrockProvider);
+            break;
+          case 'ollama':
+            found = import('../wire/ollama/codec.js').then((module) => module.ollamaProvider);
+            break;
+          default:
+            found = import('../wire/openai/codec.js').then((module) => module.openaiProvider);
+        }
+        providers.set(format, found);
+      }
+      return found;
+    },
+  };
+}
+
+async function createFramer(codec: ProviderCodec): Promise<Framer> {
+  switch (codec.framing) {
+    case 'sse':
+      return createSseFramer();
+    case 'ndjson':
+      return createNdjsonFramer();
+    case 'event-stream': {
+      const { EventStreamDecoder, toStreamFrame } = await import('../wire/bedrock/event-stream.js');
+      const decoder = new EventStreamDecoder();
+      return { push: (chunk) => decoder.push(chunk).map(toStreamFrame), end: () => [] };
+    }
+    default: {
+      const unreachable: never = codec.framing;
+      throw new Error(`unhandled framing ${String(unreachable)}`);
+    }
+  }
+}
+
+/** Whether a response is a stream the pipeline should observe or translate (not an error answer). */
+function isStreamBody(upstream: Response, contentType: string, expectStream: boolean): boolean {
+  if (upstream.body === null || !upstream.ok) return false;
+  if (contentType.includes('text/event-stream')) return true;
+  return expectStream && (contentType.includes('ndjson') || contentType.includes('eventstream'));
+}
+
+/** Builds the body to send when the formats match, serialising only when something changed. */
 function upstreamBody(ctx: CallContext, target: Target, injectUsage: boolean): BodyInit | null | undefined {
-  const modelChanged = target.model !== null && target.model !== ctx.requestedModel && ctx.operation !== 'models';
-  if (!ctx.isBodyChanged && !modelChanged && !injectUsage) return ctx.bodyText ?? ctx.init.body;
+  // Gemini names the model in the URL; Vertex's Claude takes no model in the body but its own version.
+  const isVertexClaude = target.provider?.kind === 'vertex' && ctx.dialect === 'anthropic';
+  const modelInBody = ctx.dialect !== 'gemini' && ctx.operation !== 'models' && !isVertexClaude;
+  const modelChanged = modelInBody && target.model !== null && target.model !== ctx.requestedModel;
+  if (!ctx.isBodyChanged && !modelChanged && !injectUsage && !isVertexClaude) return ctx.bodyText ?? ctx.init.body;
   const body = ctx.body;
   if (typeof body !== 'object' || body === null) return ctx.bodyText ?? ctx.init.body;
   const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
   if (modelChanged) out['model'] = target.model;
+  if (isVertexClaude) {
+    delete out['model'];
+    out['anthropic_version'] = VERTEX_ANTHROPIC_VERSION;
+  }
   if (injectUsage) {
     const options = out['stream_options'];
     out['stream_options'] = { ...(typeof options === 'object' && options !== null ? options : {}), include_usage: true };
@@ -84,20 +164,86 @@ function wantsUsage(body: unknown): boolean {
  */
 export function createDispatch(deps: DispatchDeps): Next {
   const { config, hub } = deps;
+  const codecs = codecLoaders();
+  const fetchImpl = deps.upstreamFetch ?? ((): typeof fetch => config.fetch ?? globalThis.fetch);
+  // Built once per provider, on its first call: a Vertex token cache lives here.
+  const authorizers = new Map<ResolvedProvider, Authorizer | null>();
+  const authorizerFor = (provider: ResolvedProvider): Authorizer | null => {
+    let found = authorizers.get(provider);
+    if (found === undefined) {
+      found = createAuthorizer(provider, fetchImpl);
+      authorizers.set(provider, found);
+    }
+    return found;
+  };
+
+  // Key pools by provider, for providers with several `apiKeys`.
+  const pools = new Map<ResolvedProvider, KeyPool>();
+  const poolFor = (provider: ResolvedProvider): KeyPool | null => {
+    if (provider.apiKeys.length < 2) return null;
+    let pool = pools.get(provider);
+    if (pool === undefined) {
+      pool = new KeyPool(provider.apiKeys);
+      pools.set(provider, pool);
+    }
+    return pool;
+  };
+
   return async function dispatch(ctx: CallContext): Promise<Response> {
     const target = (ctx.target ??= resolveTarget(config, ctx));
     const provider = target.provider;
-    const sameOrigin = provider === null || provider.origin === originOf(ctx.url);
+    if (provider !== null && provider.unusable !== null) {
+      throw new SluiceError('sluice_provider_unconfigured', provider.unusable, { status: 400 });
+    }
+    const wire: WireFormat = provider === null ? ctx.dialect : providerWire(provider, target.model);
+    const translating = wire !== ctx.dialect;
+    const sameOrigin = provider === null || (provider.origin === originOf(ctx.url) && !translating);
     if (provider !== null && !sameOrigin && needsKey(provider)) {
       const env = providerCatalog[provider.name]?.apiKeyEnv ?? '';
       throw new SluiceError('sluice_missing_api_key', `no API key for provider '${provider.name}': set ${env} or providers.${provider.name}.apiKey`, { status: 401 });
     }
+    if (translating && ctx.operation !== 'chat') {
+      throw new SluiceError(
+        'sluice_unsupported_operation',
+        `provider '${provider!.name}' speaks the ${wire} format, which has no equivalent of this ${ctx.dialect} ${ctx.operation} call; route it to a ${ctx.dialect} provider`,
+        { status: 400 },
+      );
+    }
 
-    const clientWantsUsage = ctx.isStream && ctx.operation === 'chat' && wantsUsage(ctx.body);
-    const injectUsage = config.streamUsage && ctx.isStream && ctx.operation === 'chat' && !clientWantsUsage;
-    const url = provider === null ? ctx.url : upstreamUrl(ctx, provider, target.model);
-    const body = upstreamBody(ctx, target, injectUsage);
+    const clientWantsUsage = ctx.isStream && ctx.operation === 'chat' && ctx.dialect === 'openai' && wantsUsage(ctx.body);
+    const injectUsage = config.streamUsage && ctx.isStream && ctx.operation === 'chat' && wire === 'openai' && !translating && !clientWantsUsage;
+    let url: string;
+    if (provider === null) url = ctx.url;
+    else {
+      const built = upstreamUrl(provider, ctx.operation, target.model, ctx.isStream, ctx.modelId);
+      if (built === null) {
+        throw new SluiceError('sluice_unsupported_operation', `provider '${provider.name}' (${provider.kind}) has no endpoint for ${ctx.dialect} ${ctx.operation} calls`, { status: 400 });
+      }
+      url = built;
+    }
+
+    let body: BodyInit | null | undefined;
+    let client: ClientCodec | null = null;
+    let upstreamCodec: ProviderCodec | null = null;
+    if (translating) {
+      [client, upstreamCodec] = await Promise.all([codecs.client(ctx.dialect), codecs.provider(wire)]);
+      const read = client.readRequest(ctx.body, { model: ctx.requestedModel, stream: ctx.isStream });
+      if (!read.ok) throw new SluiceError('sluice_invalid_request', read.error.message, { status: read.error.status });
+      const written = upstreamCodec.writeRequest({ ...read.value, stream: ctx.isStream }, { model: target.model ?? '', provider: provider!.name, defaultMaxTokens: provider!.maxTokens });
+      if (!written.ok) throw new SluiceError('sluice_unsupported_feature', written.error.message, { status: written.error.status });
+      const out = written.value as Record<string, unknown>;
+      if (provider!.kind === 'vertex' && wire === 'anthropic') {
+        delete out['model'];
+        out['anthropic_version'] = VERTEX_ANTHROPIC_VERSION;
+      }
+      body = JSON.stringify(out);
+    } else {
+      body = upstreamBody(ctx, target, injectUsage);
+    }
     const bodyChanged = body !== (ctx.bodyText ?? ctx.init.body);
+    const authorizer = provider === null ? null : authorizerFor(provider);
+    let pool: KeyPool | null = null;
+    let keyIndex: number | null = null;
 
     let init: RequestInit;
     if (provider === null && !bodyChanged && !ctx.hasHeaderCopy && !ctx.hasSluiceHeaders) {
@@ -106,9 +252,19 @@ export function createDispatch(deps: DispatchDeps): Next {
     } else {
       const source = ctx.hasHeaderCopy ? ctx.headers : ctx.init.headers;
       const headers = upstreamHeaders(source, sameOrigin);
+      if (translating) {
+        // The SDK's vendor headers mean nothing (or something wrong) to a provider of another format.
+        for (const name of VENDOR_HEADERS) headers.delete(name);
+        headers.set('content-type', 'application/json');
+      }
       if (provider !== null) {
-        if (provider.apiKey !== null) headers.set('authorization', `Bearer ${provider.apiKey}`);
-        for (const name in provider.headers) headers.set(name, provider.headers[name]!);
+        pool = poolFor(provider);
+        const taken = pool?.take(ctx.now()) ?? null;
+        keyIndex = taken?.index ?? null;
+        applyStaticAuth(provider, headers, taken?.key ?? provider.apiKey);
+      }
+      if (authorizer !== null) {
+        await authorizer({ method: ctx.method, url, headers, body: typeof body === 'string' ? body : '' }, ctx.startedAt + (ctx.now() - ctx.startMs), ctx.signal);
       }
       // A dispatcher belongs to the SDK's own origin; `duplex` only to a stream body, which is text by now.
       const { dispatcher, duplex: _duplex, ...rest } = ctx.init as RequestInit & { dispatcher?: unknown; duplex?: unknown };
@@ -116,65 +272,133 @@ export function createDispatch(deps: DispatchDeps): Next {
       if (sameOrigin && dispatcher !== undefined) (init as { dispatcher?: unknown }).dispatcher = dispatcher;
     }
 
+    const limits = target.timeouts ?? provider?.timeouts ?? config.timeouts;
+    const deadline = limits.firstByteMs !== null || limits.totalMs !== null ? new Deadline(ctx.signal) : null;
+    if (deadline !== null) init = { ...init, signal: deadline.signal };
+
     hub.preApiCall(ctx, url);
-    const fetchImpl = config.fetch ?? globalThis.fetch;
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
     ctx.upstreamStartMs ??= sentAt;
     let upstream: Response;
     try {
-      upstream = await fetchImpl(url, init);
+      if (deadline !== null) {
+        if (limits.firstByteMs !== null) deadline.arm('first-byte', limits.firstByteMs);
+        else deadline.arm('total', limits.totalMs!);
+      }
+      upstream = await fetchImpl()(url, init);
     } catch (error) {
       const failedAt = (ctx.upstreamHeadersMs = ctx.now());
       hub.postApiCall(ctx, url, null);
+      const phase = deadline?.disarm() ?? null;
+      if (phase !== null) {
+        endAttempt(ctx, target, null, 'timeout', failedAt - sentAt);
+        return timeoutResponse(ctx, target, phase, phase === 'first-byte' ? limits.firstByteMs! : limits.totalMs!);
+      }
       endAttempt(ctx, target, null, ctx.signal?.aborted === true ? 'abort' : 'network_error', failedAt - sentAt);
       throw markNetworkFailure(error);
     }
+    if (deadline !== null) {
+      deadline.disarm();
+      // The whole-answer limit keeps running while a JSON body is read; streams have the idle limit instead.
+      if (limits.totalMs !== null && !ctx.isStream) deadline.arm('total', Math.max(0, limits.totalMs - (ctx.now() - sentAt)));
+    }
     const headersAt = (ctx.upstreamHeadersMs = ctx.now());
     hub.postApiCall(ctx, url, upstream.status);
+    if (upstream.status === 429 && pool !== null && keyIndex !== null) {
+      pool.rest(keyIndex, headersAt, resetAfterMs(upstream.headers, ctx.startedAt + (headersAt - ctx.startMs)));
+    }
+    ctx.keyId = keyIndex === null ? null : `#${keyIndex}`;
 
     const contentType = upstream.headers.get('content-type') ?? '';
     // Only a successful stream is observed: an error answer is read whole, so a router can discard it.
-    if (upstream.body !== null && upstream.ok && contentType.includes('text/event-stream')) {
+    if (isStreamBody(upstream, contentType, ctx.isStream)) {
       endAttempt(ctx, target, upstream.status, null, headersAt - sentAt);
-      const mode: StreamMode =
-        ctx.operation === 'chat' && (injectUsage || clientWantsUsage)
-          ? { kind: 'chat', hideUsage: injectUsage }
-          : ctx.operation === 'responses'
-            ? { kind: 'responses' }
-            : { kind: 'pass' };
-      const stream = observeStream(ctx, upstream.body, {
-        mode,
-        captureBytes: config.bodies ? config.maxBodyChars : 0,
-        onChunk: hub.streamChunkHandler(ctx),
-        onEnd: deps.deferEnd(ctx),
-      });
-      const response = rewrapHeaders(new Response(stream, { status: upstream.status, statusText: upstream.statusText, headers: upstream.headers }));
+      const onChunk = hub.streamChunkHandler(ctx);
+      let stream: ReadableStream<Uint8Array>;
+      let headers = upstream.headers;
+      if (translating) {
+        const [framer, { translateStream }] = await Promise.all([createFramer(upstreamCodec!), import('./translate-stream.js')]);
+        stream = translateStream(ctx, upstream.body!, {
+          framer,
+          decoder: upstreamCodec!.createDecoder(),
+          encoder: client!.createEncoder({
+            model: ctx.requestedModel ?? target.model ?? '',
+            id: ctx.id,
+            created: Math.floor(ctx.startedAt / 1000),
+            includeUsage: wantsUsage(ctx.body),
+          }),
+          provider: provider!.name,
+          captureChars: config.bodies ? config.maxBodyChars : 0,
+          onChunk,
+          onEnd: deps.deferEnd(ctx),
+          idleMs: limits.idleMs,
+        });
+        headers = translatedHeaders(upstream.headers, ctx.dialect, ctx.id, 'text/event-stream; charset=utf-8');
+      } else {
+        const mode: StreamMode =
+          ctx.dialect !== 'openai'
+            ? { kind: 'decode', framer: createSseFramer(), decoder: (await codecs.provider(wire)).createDecoder() }
+            : ctx.operation === 'chat' && (injectUsage || clientWantsUsage)
+              ? { kind: 'chat', hideUsage: injectUsage }
+              : ctx.operation === 'responses'
+                ? { kind: 'responses' }
+                : { kind: 'pass' };
+        const dialect = ctx.dialect;
+        stream = observeStream(ctx, upstream.body!, {
+          mode,
+          captureBytes: config.bodies ? config.maxBodyChars : 0,
+          onChunk,
+          onEnd: deps.deferEnd(ctx),
+          idleMs: limits.idleMs,
+          errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, `${provider?.name ?? 'the provider'}: ${message}`, isMidEvent),
+        });
+      }
+      const response = rewrapHeaders(new Response(stream, { status: upstream.status, statusText: upstream.statusText, headers }));
       ctx.responseWorkMs += ctx.now() - headersAt;
       return response;
     }
-    return readWhole(ctx, upstream, contentType, target, sentAt);
+    try {
+      return await readWhole(ctx, upstream, contentType, target, sentAt, wire, translating ? { client: client!, codec: upstreamCodec! } : null, deadline, limits.totalMs);
+    } finally {
+      deadline?.disarm();
+    }
   };
 
   function endAttempt(ctx: CallContext, target: Target, status: number | null, errorClass: string | null, latencyMs: number): void {
-    const attempt: Attempt = { provider: target.provider?.name ?? null, model: target.model, status, errorClass, latencyMs };
+    const attempt: Attempt = { provider: target.provider?.name ?? null, model: target.model, keyId: ctx.keyId, status, errorClass, latencyMs };
     const index = ctx.attempts.push(attempt) - 1;
     deps.onAttempt?.(ctx, attempt, index);
   }
 
-  async function readWhole(ctx: CallContext, upstream: Response, contentType: string, target: Target, sentAt: number): Promise<Response> {
-    const isJson = contentType.includes('json') || contentType === '';
+  async function readWhole(
+    ctx: CallContext,
+    upstream: Response,
+    contentType: string,
+    target: Target,
+    sentAt: number,
+    wire: WireFormat,
+    translation: { client: ClientCodec; codec: ProviderCodec } | null,
+    deadline: Deadline | null,
+    totalMs: number | null,
+  ): Promise<Response> {
+    const isJson = contentType.includes('json') || contentType === '' || translation !== null;
     let bodyOut: ArrayBuffer | string;
     try {
       // Text for JSON: building the new Response from a string costs far less than from bytes on Node 20.
       bodyOut = isJson ? await upstream.text() : await upstream.arrayBuffer();
     } catch (error) {
+      if (deadline?.disarm() === 'total') {
+        endAttempt(ctx, target, upstream.status, 'timeout', ctx.now() - sentAt);
+        return timeoutResponse(ctx, target, 'total', totalMs!);
+      }
       // The body broke mid-read (reset, abort): a network failure as far as the SDK is concerned.
       endAttempt(ctx, target, upstream.status, ctx.signal?.aborted === true ? 'abort' : 'network_error', ctx.now() - sentAt);
       throw markNetworkFailure(error);
     }
     const readAt = ctx.now();
     endAttempt(ctx, target, upstream.status, upstream.status >= 400 ? 'http_error' : null, readAt - sentAt);
+    if (translation !== null) return translateWhole(ctx, upstream, bodyOut as string, target, readAt, translation);
     let changed = false;
     if (typeof bodyOut === 'string') {
       const text = bodyOut;
@@ -184,10 +408,28 @@ export function createDispatch(deps: DispatchDeps): Next {
       } catch {
         json = undefined;
       }
+      if (upstream.ok && json === undefined && target.provider !== null && contentType.includes('json') && text.length > 0) {
+        // A configured provider's broken answer: a 502 naming it (retriable, so a router moves on),
+        // rather than a body the SDK fails to parse. Zero-config calls keep the provider's bytes.
+        const message = `provider '${target.provider.name}' answered HTTP ${upstream.status} with a body that is not valid JSON (${text.length} characters)`;
+        ctx.error = { class: 'sluice_bad_upstream_answer', message };
+        if (config.bodies) ctx.responseBody = text.length > config.maxBodyChars ? text.slice(0, config.maxBodyChars) : text;
+        ctx.responseWorkMs += ctx.now() - readAt;
+        return errorResponse(ctx.dialect, { status: 502, code: 'sluice_bad_upstream_answer', message, requestId: ctx.id });
+      }
       if (upstream.ok && json !== undefined) {
-        const summary = summarizeResponse(json, ctx.operation);
-        if (summary.usage !== null) ctx.usage = summary.usage;
-        ctx.responseModel = summary.model;
+        if (ctx.dialect === 'openai') {
+          const summary = summarizeResponse(json, ctx.operation === 'count_tokens' ? 'chat' : ctx.operation);
+          if (summary.usage !== null) ctx.usage = { ...summary.usage, cacheWriteTokens: summary.usage.cacheWriteTokens ?? null };
+          ctx.responseModel = summary.model;
+        } else if (ctx.operation === 'chat') {
+          // Same format, not OpenAI's: read usage through the format's codec, the body passes as it came.
+          const read = (await codecs.provider(wire)).readResponse(json);
+          if (read.ok) {
+            if (read.value.usage !== undefined) ctx.usage = pivotUsage(read.value.usage);
+            if (read.value.model !== '') ctx.responseModel = read.value.model;
+          }
+        }
         if (ctx.operation === 'models' && ctx.modelId === null && (config.aliases.size > 0 || config.routers.size > 0)) {
           const listed = withAliases(json, config);
           if (listed !== null) {
@@ -196,8 +438,7 @@ export function createDispatch(deps: DispatchDeps): Next {
           }
         }
       } else if (!upstream.ok) {
-        const message = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
-        ctx.error = { class: 'http_error', message: typeof message === 'string' ? message : `HTTP ${upstream.status}` };
+        ctx.error = { class: 'http_error', message: errorMessageOf(json, upstream.status) };
       }
       if (config.bodies) ctx.responseBody = text.length > config.maxBodyChars ? text.slice(0, config.maxBodyChars) : text;
     } else if (!upstream.ok) {
@@ -214,6 +455,128 @@ export function createDispatch(deps: DispatchDeps): Next {
     ctx.responseWorkMs += ctx.now() - readAt;
     return response;
   }
+
+  /** A whole answer from a provider of another format, rewritten in the caller's dialect. */
+  function translateWhole(
+    ctx: CallContext,
+    upstream: Response,
+    text: string,
+    target: Target,
+    readAt: number,
+    translation: { client: ClientCodec; codec: ProviderCodec },
+  ): Response {
+    const providerName = target.provider?.name ?? 'upstream';
+    if (config.bodies) ctx.responseBody = text.length > config.maxBodyChars ? text.slice(0, config.maxBodyChars) : text;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    let status: number;
+    let out: unknown;
+    if (upstream.ok) {
+      const read = json === undefined ? null : translation.codec.readResponse(json);
+      if (read === null || !read.ok) {
+        const why = read === null ? `its answer is not JSON (${upstream.headers.get('content-type') ?? 'no content-type'})` : read.error.message;
+        const message = `provider '${providerName}' answered HTTP ${upstream.status}, but ${why}`;
+        ctx.error = { class: 'sluice_bad_upstream_answer', message };
+        status = 502;
+        out = errorBody(ctx.dialect, 502, 'sluice_bad_upstream_answer', message);
+      } else {
+        const answer = read.value;
+        // Some formats (Bedrock's Converse) carry no id or time: the caller's SDK still gets both.
+        if (answer.id === '') answer.id = ctx.id;
+        if (answer.created === 0) answer.created = Math.floor(ctx.startedAt / 1000);
+        if (answer.usage !== undefined) ctx.usage = pivotUsage(answer.usage);
+        if (answer.model !== '') ctx.responseModel = answer.model;
+        status = upstream.status;
+        out = translation.client.writeResponse(answer, answer.model === '' ? (target.model ?? '') : answer.model);
+      }
+    } else {
+      // Bedrock names the exception in a header; its codec reads it from `__type`.
+      const errorType = upstream.headers.get('x-amzn-errortype');
+      if (errorType !== null && typeof json === 'object' && json !== null && !('__type' in json)) json = { ...json, __type: errorType };
+      const error = translation.codec.readError(upstream.status, json ?? text);
+      const translated = translatedError(ctx.dialect, error, providerName);
+      ctx.error = { class: 'http_error', message: `${providerName}: ${error.message}` };
+      status = translated.status;
+      out = translated.body;
+    }
+    const response = new Response(JSON.stringify(out), {
+      status,
+      headers: translatedHeaders(upstream.headers, ctx.dialect, ctx.id, 'application/json'),
+    });
+    ctx.responseWorkMs += ctx.now() - readAt;
+    return response;
+  }
+}
+
+/** Which limit fired. */
+type DeadlinePhase = 'first-byte' | 'total';
+
+/** One timer over an upstream request, aborting it (and only it) when a limit passes; the caller's own abort still reaches it. */
+class Deadline {
+  readonly signal: AbortSignal;
+  readonly #controller = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #fired: DeadlinePhase | null = null;
+
+  constructor(outer: AbortSignal | null) {
+    this.signal = this.#controller.signal;
+    if (outer !== null) {
+      if (outer.aborted) this.#controller.abort(outer.reason);
+      else outer.addEventListener('abort', () => this.#controller.abort(outer.reason), { once: true, signal: this.signal });
+    }
+  }
+
+  arm(phase: DeadlinePhase, ms: number): void {
+    this.#timer = setTimeout(() => {
+      this.#fired = phase;
+      this.#controller.abort(new DOMException(`the ${phase} time limit of ${ms} ms passed`, 'TimeoutError'));
+    }, ms);
+  }
+
+  /** Stops the timer; returns the phase whose limit fired, if one did. */
+  disarm(): DeadlinePhase | null {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    return this.#fired;
+  }
+}
+
+/** A 504 in the caller's dialect for a time limit that passed: retriable, so a router moves on. */
+function timeoutResponse(ctx: CallContext, target: Target, phase: DeadlinePhase, ms: number): Response {
+  const name = target.provider?.name ?? 'the provider';
+  const message =
+    phase === 'first-byte'
+      ? `${name} sent no response headers within ${ms} ms (timeouts.firstByteMs)`
+      : `${name} did not finish its answer within ${ms} ms (timeouts.totalMs)`;
+  ctx.error = { class: 'timeout', message };
+  return errorResponse(ctx.dialect, { status: 504, code: 'sluice_timeout', message, requestId: ctx.id });
+}
+
+/** Vendor headers an SDK sends for its own provider; dropped when the call goes to another format. */
+const VENDOR_HEADERS = ['anthropic-version', 'anthropic-beta', 'anthropic-dangerous-direct-browser-access', 'x-goog-api-client', 'x-goog-user-project', 'openai-beta'];
+
+/** Headers of a translated answer: the provider's rate-limit and retry hints, our request id, a new content type. */
+function translatedHeaders(upstream: Headers, dialect: Dialect, id: string, contentType: string): Headers {
+  const headers = new Headers({ 'content-type': contentType });
+  for (const name of ['retry-after', 'retry-after-ms', 'x-should-retry']) {
+    const value = upstream.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  headers.set(dialect === 'anthropic' ? 'request-id' : 'x-request-id', id);
+  return headers;
+}
+
+function errorMessageOf(json: unknown, status: number): string {
+  if (typeof json === 'object' && json !== null) {
+    const error = (json as { error?: unknown }).error;
+    if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+    if (typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message;
+  }
+  return `HTTP ${status}`;
 }
 
 /** Adds configured aliases to a `GET /models` list. */

@@ -14,6 +14,8 @@ export interface SluiceErrorOptions {
   cause?: unknown;
   /** HTTP status used when the error is rendered as a response to the SDK. @default 500 */
   status?: number;
+  /** When a retry could succeed, in ms; rendered as `retry-after-ms` and `retry-after`. */
+  retryAfterMs?: number;
 }
 
 /** The base class of every error Sluice creates; carries a stable `code`. */
@@ -25,6 +27,8 @@ export class SluiceError extends Error {
   readonly retryable: boolean;
   /** HTTP status used when the error is rendered as a response to the SDK. */
   readonly status: number;
+  /** When a retry could succeed, in ms; `null` when unknown or never. */
+  readonly retryAfterMs: number | null;
   /** @internal */
   readonly [BRAND] = true;
 
@@ -38,6 +42,7 @@ export class SluiceError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.status = options.status ?? 500;
+    this.retryAfterMs = options.retryAfterMs ?? null;
   }
 }
 

@@ -7,8 +7,8 @@
 const REQUEST_DROP = ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'host', 'proxy-connection'];
 /** Credentials and vendor headers that must not reach a provider the SDK did not point at. */
 const CREDENTIALS = ['authorization', 'api-key', 'x-api-key', 'x-goog-api-key', 'proxy-authorization', 'cookie', 'openai-organization', 'openai-project'];
-/** Sluice's own per-call control headers, never sent upstream. */
-export const CONTROL_HEADERS = ['x-sluice-user', 'x-sluice-session', 'x-sluice-tags'];
+/** Sluice's own per-call control headers read by the core; every `x-sluice-*` header is removed before a request goes upstream. */
+export const CONTROL_HEADERS = ['x-sluice-user', 'x-sluice-session', 'x-sluice-tags', 'x-sluice-targets', 'x-sluice-fallbacks'];
 
 /**
  * Reads one header from any `HeadersInit` without copying it.
@@ -37,7 +37,11 @@ export function readHeader(headers: HeadersInit | undefined, name: string): stri
 export function upstreamHeaders(source: HeadersInit | undefined, keepCredentials: boolean): Headers {
   const headers = new Headers(source);
   for (const name of REQUEST_DROP) headers.delete(name);
-  for (const name of CONTROL_HEADERS) headers.delete(name);
+  // Plugins read their own control headers (`x-sluice-cache`...) through `ctx.headers`, which sends
+  // the call down this path: none of them reaches a provider.
+  const control: string[] = [];
+  for (const name of headers.keys()) if (name.startsWith('x-sluice-')) control.push(name);
+  for (const name of control) headers.delete(name);
   if (!keepCredentials) for (const name of CREDENTIALS) headers.delete(name);
   return headers;
 }

@@ -4,7 +4,7 @@
  * socket; cancelling it cancels upstream). Events are framed on bytes and decoded only when needed.
  * @module
  */
-import { SseFramer } from '../wire/sse.js';
+import { payloadEnd, SseFramer } from '../wire/sse.js';
 import {
   inspectChatEvent,
   inspectResponsesEvent,
@@ -15,6 +15,9 @@ import {
   type StreamState,
 } from '../wire/openai/stream.js';
 import type { CallOutcome } from '../events/record.js';
+import { pivotUsage } from '../wire/chat/usage.js';
+import type { StreamDecoder, StreamFrame } from '../wire/codec.js';
+import type { Framer } from '../wire/framing.js';
 import type { CallContext } from './context.js';
 
 /** What to look for in a stream. */
@@ -24,7 +27,9 @@ export type StreamMode =
   /** Chat Completions: read usage; `hideUsage` removes what Sluice's own `include_usage` added. */
   | { kind: 'chat'; hideUsage: boolean }
   /** Responses API: read usage from the terminal event. */
-  | { kind: 'responses' };
+  | { kind: 'responses' }
+  /** Another dialect passing through unchanged (Anthropic to Anthropic...): decoded on the side for usage and the end. */
+  | { kind: 'decode'; framer: Framer; decoder: StreamDecoder };
 
 /** Called once when the stream ends, however it ends. */
 export type StreamEnd = (outcome: CallOutcome, state: StreamState, error: unknown) => void;
@@ -37,9 +42,51 @@ export interface ObserveOptions {
   /** Called with each chunk as it goes to the SDK, when a callback wants stream events. */
   onChunk: ((chunk: Uint8Array, index: number) => void) | null;
   onEnd: StreamEnd;
+  /** Ends the stream with an error when the provider sends nothing for this long (ms); `null`: no limit. */
+  idleMs: number | null;
+  /**
+   * The dialect's error event for a failure after the headers (a reset, an idle provider), so the SDK's
+   * stream reader raises an API error; `null` propagates the failure as a stream error instead.
+   */
+  errorEvent: ((message: string, precededByPartialEvent: boolean) => string) | null;
 }
 
+/** The provider sent nothing for `idleMs`. */
+export class IdleTimeoutError extends Error {
+  override name = 'IdleTimeoutError';
+  constructor(idleMs: number) {
+    super(`the provider sent nothing for ${idleMs} ms (timeouts.idleMs)`);
+  }
+}
+
+/**
+ * Reads from a reader, rejecting with {@link IdleTimeoutError} after `idleMs` of silence. Only time
+ * spent waiting on the provider counts: the timer runs while a read is pending, never while the SDK
+ * is busy elsewhere.
+ * @param reader The upstream reader.
+ * @param idleMs The limit, or `null` for none.
+ */
+export function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number | null): Promise<ReadableStreamReadResult<Uint8Array>> {
+  if (idleMs === null) return reader.read();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new IdleTimeoutError(idleMs)), idleMs);
+    reader.read().then(
+      (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+const LF = 0x0a;
+
 const decoder = /*@__PURE__*/ new TextDecoder();
+const encoder = /*@__PURE__*/ new TextEncoder();
 
 /**
  * Wraps an upstream body.
@@ -51,12 +98,29 @@ const decoder = /*@__PURE__*/ new TextDecoder();
 export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>, options: ObserveOptions): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const { mode, onChunk, onEnd } = options;
-  const framer = mode.kind === 'pass' ? null : new SseFramer();
+  const framer = mode.kind === 'pass' || mode.kind === 'decode' ? null : new SseFramer();
+  const sideDecode = (frames: readonly StreamFrame[]): void => {
+    if (mode.kind !== 'decode' || state.error !== null) return;
+    for (const frame of frames) {
+      for (const chunk of mode.decoder.push(frame)) {
+        if (state.model === null && chunk.model !== '') state.model = chunk.model;
+        if (chunk.usage != null) state.usage = pivotUsage(chunk.usage);
+      }
+      const error = mode.decoder.error;
+      if (error !== null) {
+        state.error = error.message;
+        return;
+      }
+    }
+    state.done = mode.decoder.done;
+  };
   const state = newStreamState();
   const captured: Uint8Array[] = [];
   let capturedBytes = 0;
   let index = 0;
   let ended = false;
+  /** The last byte delivered and the one before, to tell whether the SDK is mid-event. */
+  let tailBytes = 0;
 
   const capture = (chunk: Uint8Array): void => {
     if (capturedBytes < options.captureBytes) {
@@ -78,6 +142,9 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     onEnd(outcome, state, error);
   };
   const deliver = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): void => {
+    if (options.errorEvent !== null && chunk.length > 0) {
+      tailBytes = ((chunk.length > 1 ? chunk[chunk.length - 2]! : tailBytes & 0xff) << 8) | chunk[chunk.length - 1]!;
+    }
     controller.enqueue(chunk);
     if (options.captureBytes > 0) capture(chunk);
     if (onChunk !== null) onChunk(chunk, index);
@@ -93,6 +160,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
       let start = 0;
       for (const stop of ends) {
         const event = buffer.subarray(start, stop);
+        if (isMalformed(event)) state.error ??= 'the provider sent a malformed stream event';
         if (mode.kind === 'responses') inspectResponsesEvent(event, state);
         else inspectChatEvent(event, state, false);
         start = stop;
@@ -107,6 +175,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     let changed = false;
     for (const stop of ends) {
       const event = buffer.subarray(start, stop);
+      if (isMalformed(event)) state.error ??= 'the provider sent a malformed stream event';
       const at = usageNullOffset(event);
       if (at !== -1) {
         if (state.model === null) readModel(event, state);
@@ -133,13 +202,14 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
       async pull(controller) {
         try {
           for (;;) {
-            const { done, value } = await reader.read();
+            const { done, value } = await readWithin(reader, options.idleMs);
             if (done) {
+              if (mode.kind === 'decode') sideDecode(mode.framer.end());
               const rest = framer?.flush() ?? null;
               // Only a stream whose events Sluice held back has undelivered bytes left.
               if (hideUsage && rest !== null && rest.length > 0) deliver(controller, rest);
               controller.close();
-              if (state.error === null && framer !== null && !state.done) {
+              if (state.error === null && (framer !== null || mode.kind === 'decode') && !state.done) {
                 // Never call a truncated stream complete: the provider did not send its terminator.
                 end('errored', new Error('the upstream stream ended before its terminator'));
               } else {
@@ -150,13 +220,25 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
             ctx.firstChunkMs ??= ctx.now();
             if (framer === null) {
               deliver(controller, value);
+              if (mode.kind === 'decode') sideDecode(mode.framer.push(value));
               return;
             }
             if (frame(controller, value)) return;
           }
         } catch (error) {
-          controller.error(error);
-          end(ctx.signal?.aborted === true ? 'cancelled' : 'errored', error);
+          if (ctx.signal?.aborted === true || options.errorEvent === null) {
+            controller.error(error);
+            end(ctx.signal?.aborted === true ? 'cancelled' : 'errored', error);
+            return;
+          }
+          // After the headers: end with the dialect's error event, which the SDK's reader raises in its own terms.
+          const message = error instanceof Error ? error.message : String(error);
+          state.error = message;
+          const isMidEvent = index > 0 && !(tailBytes === ((LF << 8) | LF) || tailBytes === 0x0d0a);
+          controller.enqueue(encoder.encode(options.errorEvent(message, isMidEvent)));
+          controller.close();
+          void reader.cancel(error).catch(() => {});
+          end('errored', error);
         }
       },
       cancel(reason) {
@@ -166,6 +248,22 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     },
     { highWaterMark: 0 },
   );
+}
+
+const COLON = 0x3a;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * A byte-level sanity check, not a parse: an event with fields whose payload does not end in `}` (or
+ * `]` for `[DONE]`) was cut or corrupted. The SDK's own parser raises on it; this lets the record
+ * say "errored" rather than "cancelled" when the SDK then stops reading.
+ */
+function isMalformed(event: Uint8Array): boolean {
+  if (event.length === 0 || event[0] === COLON || event[0] === LF || event[0] === 0x0d) return false;
+  const end = payloadEnd(event);
+  const last = event[end - 1];
+  return end > 0 && last !== CLOSE_BRACE && last !== CLOSE_BRACKET;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -6,6 +6,7 @@
 import type { Dialect } from '../events/record.js';
 import type { CallContext } from './context.js';
 import type { SluiceError } from './errors.js';
+import type { ProviderError, ProviderErrorKind } from '../wire/codec.js';
 
 /** What a Sluice-made error response says. */
 export interface ErrorResponseInit {
@@ -37,37 +38,167 @@ const OPENAI_TYPES: Readonly<Record<number, string>> = {
   429: 'rate_limit_error',
 };
 
+// https://docs.anthropic.com/en/api/errors
+const ANTHROPIC_TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+};
+
+// google.rpc.Code names, as the Gemini API spells them in `error.status`.
+const GEMINI_STATUSES: Readonly<Record<number, string>> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  402: 'FAILED_PRECONDITION',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  408: 'DEADLINE_EXCEEDED',
+  409: 'ABORTED',
+  413: 'INVALID_ARGUMENT',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  501: 'UNIMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+
+/** The request id header each dialect's SDK reads into `error.requestID`. */
+const REQUEST_ID_HEADERS: Readonly<Record<Dialect, string>> = { openai: 'x-request-id', anthropic: 'request-id', gemini: 'x-request-id' };
+
 /**
- * Builds an error `Response` in the dialect's exact error shape.
+ * The error body of a dialect, exactly as its provider sends it.
  * @param dialect The caller's dialect.
- * @param init Status, code, message and headers to send.
- * @returns A `Response` with `content-type: application/json` and the request id header.
+ * @param status The HTTP status.
+ * @param code A stable code (OpenAI's `code`; Anthropic and Gemini have no such field).
+ * @param message The message the SDK will show.
+ * @param param The request field at fault (OpenAI only).
  */
-export function errorResponse(dialect: Dialect, init: ErrorResponseInit): Response {
-  const headers = new Headers({ 'content-type': 'application/json', 'x-request-id': init.requestId });
-  if (init.shouldRetry !== undefined) headers.set('x-should-retry', init.shouldRetry ? 'true' : 'false');
-  if (init.retryAfterMs !== undefined) {
-    headers.set('retry-after-ms', String(Math.max(0, Math.ceil(init.retryAfterMs))));
-    headers.set('retry-after', String(Math.max(0, Math.ceil(init.retryAfterMs / 1000))));
-  }
-  let body: unknown;
+export function errorBody(dialect: Dialect, status: number, code: string, message: string, param: string | null = null): unknown {
   switch (dialect) {
     case 'openai':
-      body = {
+      return {
         error: {
-          message: init.message,
-          type: OPENAI_TYPES[init.status] ?? (init.status >= 500 ? 'server_error' : 'invalid_request_error'),
-          param: init.param ?? null,
-          code: init.code,
+          message,
+          type: OPENAI_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'),
+          param,
+          code,
         },
       };
-      break;
+    case 'anthropic':
+      return { type: 'error', error: { type: ANTHROPIC_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message } };
+    case 'gemini':
+      return { error: { code: status, message, status: GEMINI_STATUSES[status] ?? (status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION') } };
     default: {
       const unreachable: never = dialect;
       throw new Error(`unhandled dialect ${String(unreachable)}`);
     }
   }
+}
+
+/**
+ * Builds an error `Response` in the dialect's exact error shape.
+ * @param dialect The caller's dialect.
+ * @param init Status, code, message and headers to send.
+ * @returns A `Response` with `content-type: application/json` and the dialect's request id header.
+ * @example
+ * errorResponse('anthropic', { status: 529, code: 'overloaded', message: 'Overloaded', requestId: 'sl_1' });
+ */
+export function errorResponse(dialect: Dialect, init: ErrorResponseInit): Response {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  headers.set(REQUEST_ID_HEADERS[dialect], init.requestId);
+  if (init.shouldRetry !== undefined) headers.set('x-should-retry', init.shouldRetry ? 'true' : 'false');
+  if (init.retryAfterMs !== undefined) {
+    headers.set('retry-after-ms', String(Math.max(0, Math.ceil(init.retryAfterMs))));
+    headers.set('retry-after', String(Math.max(0, Math.ceil(init.retryAfterMs / 1000))));
+  }
+  const body = errorBody(dialect, init.status, init.code, init.message, init.param ?? null);
   return new Response(JSON.stringify(body), { status: init.status, headers });
+}
+
+/** The status each dialect's SDK should see for a provider error of another dialect (DESIGN: errors across formats). */
+const KIND_STATUS: Readonly<Record<ProviderErrorKind, Readonly<Record<Dialect, number>>>> = {
+  invalid_request: { openai: 400, anthropic: 400, gemini: 400 },
+  authentication: { openai: 401, anthropic: 401, gemini: 401 },
+  permission: { openai: 403, anthropic: 403, gemini: 403 },
+  not_found: { openai: 404, anthropic: 404, gemini: 404 },
+  request_too_large: { openai: 413, anthropic: 413, gemini: 400 },
+  rate_limit: { openai: 429, anthropic: 429, gemini: 429 },
+  overloaded: { openai: 503, anthropic: 529, gemini: 503 },
+  timeout: { openai: 504, anthropic: 504, gemini: 504 },
+  context_length: { openai: 400, anthropic: 400, gemini: 400 },
+  content_policy: { openai: 400, anthropic: 400, gemini: 400 },
+  server: { openai: 502, anthropic: 500, gemini: 500 },
+};
+
+/** The OpenAI `code` a translated provider error carries, so callers can tell kinds apart. */
+const KIND_CODES: Readonly<Record<ProviderErrorKind, string>> = {
+  invalid_request: 'invalid_request',
+  authentication: 'invalid_api_key',
+  permission: 'permission_denied',
+  not_found: 'model_not_found',
+  request_too_large: 'request_too_large',
+  rate_limit: 'rate_limit_exceeded',
+  overloaded: 'overloaded',
+  timeout: 'timeout',
+  context_length: 'context_length_exceeded',
+  content_policy: 'content_policy_violation',
+  server: 'upstream_error',
+};
+
+/**
+ * The status a provider error of another dialect becomes for the caller's SDK.
+ * @param dialect The caller's dialect.
+ * @param error The provider's error.
+ */
+export function statusForError(dialect: Dialect, error: ProviderError): number {
+  return KIND_STATUS[error.kind][dialect];
+}
+
+/**
+ * Renders a provider's error in the caller's dialect (a Gemini 429 becomes an Anthropic
+ * `rate_limit_error`; an Anthropic 529 becomes an OpenAI 503), naming the provider in the message.
+ * @param dialect The caller's dialect.
+ * @param error The provider's error.
+ * @param provider The provider's configured name.
+ * @param requestId The Sluice call id.
+ * @returns The body and status to send; the caller adds headers (retry-after...).
+ */
+export function translatedError(dialect: Dialect, error: ProviderError, provider: string): { status: number; body: unknown } {
+  const status = statusForError(dialect, error);
+  const message = `${provider}: ${error.message}`;
+  return { status, body: errorBody(dialect, status, KIND_CODES[error.kind], message) };
+}
+
+/**
+ * An error event in a dialect's stream format, for a failure after the response headers were sent:
+ * the SDK's stream reader raises it as its own API error.
+ * @param dialect The caller's dialect.
+ * @param message What went wrong.
+ * @param precededByPartialEvent Whether the bytes already sent end mid-event (a blank line is sent first, to close it).
+ * @example
+ * streamErrorEvent('anthropic', 'the provider stopped sending');
+ * // 'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"the provider stopped sending"}}\n\n'
+ */
+export function streamErrorEvent(dialect: Dialect, message: string, precededByPartialEvent = false): string {
+  const lead = precededByPartialEvent ? '\n\n' : '';
+  switch (dialect) {
+    case 'openai':
+      return `${lead}data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: 'sluice_stream_error' } })}\n\n`;
+    case 'anthropic':
+      return `${lead}event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`;
+    case 'gemini':
+      return `${lead}data: ${JSON.stringify({ error: { code: 502, message, status: 'UNAVAILABLE' } })}\r\n\r\n`;
+    default: {
+      const unreachable: never = dialect;
+      throw new Error(`unhandled dialect ${String(unreachable)}`);
+    }
+  }
 }
 
 /**
@@ -84,5 +215,6 @@ export function refusalResponse(ctx: CallContext, error: SluiceError): Response 
     message: error.message,
     requestId: ctx.id,
     ...(error.retryable ? {} : { shouldRetry: false }),
+    ...(error.retryAfterMs === null ? {} : { retryAfterMs: error.retryAfterMs }),
   });
 }

@@ -4,11 +4,19 @@
  * target. It sits just above dispatch, so each `next(ctx)` is exactly one upstream request.
  * @module
  */
-import type { ResolvedRetry, ResolvedRouter, ResolvedRouterTarget } from '../config/parse.js';
+import type { ResolvedRetry, ResolvedRouter, ResolvedRouterTarget, ResolvedRule } from '../config/parse.js';
+import type { HealthOptions } from './health.js';
 import type { CallContext } from './context.js';
 import { isNetworkFailure } from './dispatch.js';
 import { readHeader } from './headers.js';
 import { errorResponse } from './respond.js';
+import { SluiceError } from './errors.js';
+import { expectedTokens, orderByCost, type ExpectedTokens, type TokenPrice } from './cost-order.js';
+import { HealthTracker, type HealthChange, type HealthSnapshot } from './health.js';
+import { PeakEwma } from './latency.js';
+import { RetryBudget } from './retry-budget.js';
+import type { SluiceEventType, SluiceEvent } from '../events/types.js';
+import { resetAfterMs } from './key-pool.js';
 import type { Middleware, Next } from './types.js';
 
 /** Options of {@link createRouter}. */
@@ -19,6 +27,87 @@ export interface RouterOptions {
   retry: ResolvedRetry;
   /** A source of numbers in [0, 1), for weighted picks and jitter; tests pass a seeded one. @default Math.random */
   random?: () => number;
+  /** Routing rules, tried in order before the router is looked up. @default [] */
+  rules?: readonly ResolvedRule[];
+  /**
+   * Resolves an alias or `provider/model`, for rules and the per-call `x-sluice-targets` and
+   * `x-sluice-fallbacks` headers. Without it those headers are ignored.
+   */
+  resolve?: (spec: string) => ResolvedRouterTarget | undefined;
+  /** Passive health-check settings. @default the tracker's defaults */
+  health?: HealthOptions;
+  /** A target's price, for the `cost` strategy. @default every target unpriced */
+  priceOf?: (target: ResolvedRouterTarget) => TokenPrice | undefined;
+  /** Where router events go (`route:retry`, `route:fallback`, `target:eject`...). @default nowhere */
+  events?: { has(type: SluiceEventType): boolean; emit(event: SluiceEvent): void };
+  /** A monotonic clock in ms for health and latency. @default performance.now */
+  now?: () => number;
+}
+
+/** The routing middleware, with the health of its targets readable. */
+export interface RouterMiddleware extends Middleware {
+  /** Every target's health, now. */
+  health(): RouterHealth[];
+}
+
+/** One target's health, as `sluice.health()` reports it. */
+export interface RouterHealth {
+  /** `provider/model`. */
+  target: string;
+  state: HealthSnapshot['state'];
+  consecutiveFailures: number;
+  errorRate: number;
+  /** How long until an ejected target is probed again, in ms; `null` when not ejected. */
+  ejectedForMs: number | null;
+  ejections: number;
+  /** Why it is or was last out. */
+  reason: HealthSnapshot['reason'];
+  /** The peak-EWMA latency estimate in ms, or `null` before any observation. */
+  latencyMs: number | null;
+  /** Calls in flight now (until their response headers). */
+  inFlight: number;
+}
+
+/** Statuses and messages of a context-window overflow, which a larger target may serve. */
+const CONTEXT_LENGTH = /context_length_exceeded|context length|context window|prompt is too long|too many tokens|maximum number of tokens|input length|input is too long/i;
+
+/** Reads a small error body to tell a context-length error apart; returns it re-wrapped so it can still be sent. */
+async function contextLengthCheck(response: Response): Promise<{ response: Response; isContextLength: boolean }> {
+  if (response.status !== 400 && response.status !== 413) return { response, isContextLength: false };
+  const text = await response.text();
+  const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return { response: copy, isContextLength: CONTEXT_LENGTH.test(text) };
+}
+
+/** Whether a rule's conditions hold for a call. */
+function ruleMatches(rule: ResolvedRule, ctx: CallContext): boolean {
+  const model = ctx.requestedModel;
+  if (rule.models !== null && (model === null || !rule.models.has(model))) return false;
+  if (rule.modelPrefix !== null && (model === null || !model.startsWith(rule.modelPrefix))) return false;
+  if (rule.users !== null && (ctx.user === null || !rule.users.has(ctx.user))) return false;
+  if (rule.tag !== null && !ctx.tags.includes(rule.tag)) return false;
+  for (const [name, value] of rule.headers) {
+    const actual = ctx.hasHeaderCopy ? ctx.headers.get(name) : readHeader(ctx.init.headers, name);
+    if (actual !== value) return false;
+  }
+  return true;
+}
+
+/** Reads a per-call target list header into targets; a spec that does not resolve is a 400 naming it. */
+function readTargetList(ctx: CallContext, header: string, resolve: (spec: string) => ResolvedRouterTarget | undefined): ResolvedRouterTarget[] | null {
+  const value = ctx.hasHeaderCopy ? ctx.headers.get(header) : readHeader(ctx.init.headers, header);
+  if (value === null) return null;
+  const targets: ResolvedRouterTarget[] = [];
+  for (const spec of value.split(',')) {
+    const trimmed = spec.trim();
+    if (trimmed === '') continue;
+    const target = resolve(trimmed);
+    if (target === undefined) {
+      throw new SluiceError('sluice_unknown_model', `${header}: '${trimmed}' is neither an alias nor provider/model of a configured provider`, { status: 400 });
+    }
+    targets.push(target);
+  }
+  return targets;
 }
 
 /** Statuses worth another try: timeouts, conflicts, rate limits, server errors, Anthropic's 529 overload. */
@@ -31,6 +120,16 @@ const RETRIABLE_STATUSES: ReadonlySet<number> = new Set([408, 409, 429, 500, 502
  */
 export function isRetriableStatus(status: number): boolean {
   return RETRIABLE_STATUSES.has(status);
+}
+
+/** What the `latency` and `cost` strategies read. */
+export interface StrategyMeasures {
+  latency: PeakEwma;
+  nowMs: number;
+  /** The call's expected tokens, for `cost`. */
+  expected: ExpectedTokens;
+  /** A target's price per million tokens, for `cost`; `undefined` when unpriced. */
+  priceOf: (target: ResolvedRouterTarget) => TokenPrice | undefined;
 }
 
 /**
@@ -46,6 +145,7 @@ export function orderTargets(
   router: ResolvedRouter,
   random: () => number,
   inFlight: ReadonlyMap<string, number>,
+  measures?: StrategyMeasures,
 ): readonly ResolvedRouterTarget[] {
   const targets = router.targets;
   if (targets.length < 2) return targets;
@@ -70,6 +170,10 @@ export function orderTargets(
     }
     case 'least-busy':
       return [...targets].sort((a, b) => (inFlight.get(a.key) ?? 0) - (inFlight.get(b.key) ?? 0));
+    case 'latency':
+      return measures === undefined ? targets : measures.latency.order(targets, inFlight, random, measures.nowMs);
+    case 'cost':
+      return measures === undefined ? targets : orderByCost(targets, measures.expected, measures.priceOf);
     default: {
       const unreachable: never = router.strategy;
       throw new Error(`unhandled strategy ${String(unreachable)}`);
@@ -149,68 +253,191 @@ function withHeaders(response: Response, headers: Readonly<Record<string, string
  * const router = createRouter({ routers: config.routers, retry: config.retry });
  * const chain = compose([...config.use, router], dispatch);
  */
-export function createRouter(options: RouterOptions): Middleware {
+export function createRouter(options: RouterOptions): RouterMiddleware {
   const { routers, retry } = options;
   const random = options.random ?? Math.random;
   // Bounded: one entry per configured target.
   const inFlight = new Map<string, number>();
-  for (const router of routers.values()) for (const target of router.targets) inFlight.set(target.key, 0);
+  for (const router of routers.values()) for (const target of router.targets) if (target.router === null) inFlight.set(target.key, 0);
 
   const backoffMs = (retryIndex: number): number => {
     const base = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** retryIndex);
     return base / 2 + (random() * base) / 2;
   };
 
-  return async function route(ctx: CallContext, next: Next): Promise<Response> {
-    const name = ctx.requestedModel;
+  const rules = options.rules ?? [];
+  const resolve = options.resolve;
+
+  /** The router for a call: a rule's choice, narrowed or extended by the per-call headers. */
+  const routerFor = (ctx: CallContext): ResolvedRouter | undefined => {
+    let name = ctx.requestedModel;
+    for (const rule of rules) {
+      if (ruleMatches(rule, ctx)) {
+        name = ctx.routeName = rule.use;
+        break;
+      }
+    }
     const router = name === null ? undefined : routers.get(name);
+    if (resolve === undefined) {
+      if (router === undefined && name !== null && name !== ctx.requestedModel) ctx.target = toTarget(resolve, name);
+      return router;
+    }
+    const only = readTargetList(ctx, 'x-sluice-targets', resolve);
+    const extra = readTargetList(ctx, 'x-sluice-fallbacks', resolve);
+    if (only === null && extra === null) {
+      if (router === undefined && name !== null && name !== ctx.requestedModel) ctx.target = toTarget(resolve, name);
+      return router;
+    }
+    let base: readonly ResolvedRouterTarget[] = only ?? router?.targets ?? [];
+    if (base.length === 0 && name !== null) {
+      const single = resolve(name);
+      if (single !== undefined) base = [single];
+    }
+    const targets = [...base, ...(extra ?? [])];
+    if (targets.length === 0) return router;
+    return { name: name ?? 'per-call', strategy: only !== null ? 'priority' : (router?.strategy ?? 'priority'), targets, retries: router?.retries ?? retry.retries };
+  };
+
+  const now = options.now ?? ((): number => performance.now());
+  const health = new HealthTracker(options.health);
+  const latency = new PeakEwma();
+  const budget = new RetryBudget(retry.budget);
+  const priceOf = options.priceOf ?? ((): undefined => undefined);
+  const events = options.events;
+  // Health, latency and in-flight counts cover configured targets only, so per-call target lists
+  // (headers the SDK sends) cannot grow them: every map stays bounded by the configuration.
+  const tracked = new Set(inFlight.keys());
+  const recordOutcome = (key: string, outcome: 'success' | 'failure'): void => {
+    if (tracked.has(key)) announce(health.record(key, outcome, now()), now());
+  };
+  const announce = (change: HealthChange | null, nowMs: number): void => {
+    if (change === null || events === undefined) return;
+    if (change.type === 'eject') {
+      if (events.has('target:eject')) {
+        events.emit({ type: 'target:eject', target: change.key, reason: change.reason, forMs: Math.max(0, change.untilMs - nowMs), ejections: change.ejections });
+      }
+    } else if (events.has('target:recover')) {
+      events.emit({ type: 'target:recover', target: change.key, downMs: change.downMs });
+    }
+  };
+
+  /** A router's targets in the order to try, nested routers expanded in place (each target once). */
+  const expand = (router: ResolvedRouter, ctx: CallContext, nowMs: number, seen: Set<string>, out: Array<{ target: ResolvedRouterTarget; retries: number }>): void => {
+    const measures: StrategyMeasures | undefined =
+      router.strategy === 'latency' || router.strategy === 'cost'
+        ? { latency, nowMs, expected: expectedTokens(ctx.bodyText, maxTokensOf(ctx.body)), priceOf }
+        : undefined;
+    for (const target of orderTargets(router, random, inFlight, measures)) {
+      if (target.router !== null) expand(target.router, ctx, nowMs, seen, out);
+      else if (!seen.has(target.key)) {
+        seen.add(target.key);
+        out.push({ target, retries: router.retries });
+      }
+    }
+  };
+
+  const route = async function route(ctx: CallContext, next: Next): Promise<Response> {
+    const router = routerFor(ctx);
     if (router === undefined) return next(ctx);
 
     // The SDK is retrying this call itself: do not multiply its retries, only fall back.
     const sdkRetry = ctx.hasHeaderCopy ? ctx.headers.get('x-stainless-retry-count') : readHeader(ctx.init.headers, 'x-stainless-retry-count');
-    const retries = sdkRetry !== null && Number(sdkRetry) > 0 ? 0 : router.retries;
-    const order = orderTargets(router, random, inFlight);
+    const isSdkRetry = sdkRetry !== null && Number(sdkRetry) > 0;
+    const startedMs = now();
+    budget.deposit(startedMs);
+    const expanded: Array<{ target: ResolvedRouterTarget; retries: number }> = [];
+    expand(router, ctx, startedMs, new Set(), expanded);
+    const { targets: usable, forced } = health.usable(expanded.map((entry) => entry.target), startedMs);
+    if (forced !== null && events?.has('target:force') === true) events.emit({ type: 'target:force', id: ctx.id, target: forced.key });
+    const retriesOf = new Map(expanded.map((entry) => [entry.target.key, entry.retries]));
     const failures: string[] = [];
     let lastResponse: Response | null = null;
     let lastWasNetwork = false;
+    let lastTarget = usable[usable.length - 1] ?? expanded[0]!.target;
     let attempts = 0;
 
     try {
-      for (const target of order) {
+      for (let position = 0; position < usable.length; position++) {
+        const target = usable[position]!;
+        // A half-open target admits one probe at a time; a forced target is tried regardless.
+        if (target !== forced && !health.tryAcquireProbe(target.key, now())) continue;
+        const retries = isSdkRetry ? 0 : (retriesOf.get(target.key) ?? router.retries);
+        let reason = '';
         for (let retryIndex = 0; ; retryIndex++) {
-          ctx.target = { provider: target.provider, model: target.model };
+          ctx.target = { provider: target.provider, model: target.model, timeouts: target.timeouts };
           // A failed attempt's notes must not stick to the one that serves.
           ctx.error = null;
           ctx.responseBody = null;
           attempts++;
-          inFlight.set(target.key, (inFlight.get(target.key) ?? 0) + 1);
+          lastTarget = target;
+          const isTracked = tracked.has(target.key);
+          if (isTracked) inFlight.set(target.key, (inFlight.get(target.key) ?? 0) + 1);
           let response: Response;
           try {
             response = await next(ctx);
           } catch (error) {
-            if (ctx.signal?.aborted === true || !isNetworkFailure(error)) throw error;
+            if (ctx.signal?.aborted === true || !isNetworkFailure(error)) {
+              health.releaseProbe(target.key);
+              throw error;
+            }
+            reason = 'network_error';
             failures.push(`${target.key}: ${describeFailure(error)}`);
+            recordOutcome(target.key, 'failure');
             lastWasNetwork = true;
-            if (retryIndex >= retries) break;
-            await sleep(backoffMs(retryIndex), ctx.signal);
+            await lastResponse?.body?.cancel();
+            lastResponse = null;
+            if (retryIndex >= retries || !budget.tryWithdraw(now())) break;
+            const delayMs = backoffMs(retryIndex);
+            if (events?.has('route:retry') === true) events.emit({ type: 'route:retry', id: ctx.id, target: target.key, retry: retryIndex + 1, delayMs, reason });
+            await sleep(delayMs, ctx.signal);
             continue;
           } finally {
-            inFlight.set(target.key, (inFlight.get(target.key) ?? 1) - 1);
+            if (isTracked) inFlight.set(target.key, (inFlight.get(target.key) ?? 1) - 1);
           }
-          if (!RETRIABLE_STATUSES.has(response.status)) {
+          const attemptMs = ctx.attempts[ctx.attempts.length - 1]?.latencyMs;
+          const hasMore = position < usable.length - 1;
+          let isContextLength = false;
+          if (hasMore && (response.status === 400 || response.status === 413)) {
+            ({ response, isContextLength } = await contextLengthCheck(response));
+          }
+          if (!RETRIABLE_STATUSES.has(response.status) && !isContextLength) {
+            // The target answered: client errors (4xx) are the caller's, not the target's, fault.
+            recordOutcome(target.key, 'success');
+            if (attemptMs !== undefined && tracked.has(target.key)) latency.observe(target.key, attemptMs, now());
             await lastResponse?.body?.cancel();
             lastResponse = null;
             return withHeaders(response, routedHeaders(target, attempts));
           }
-          failures.push(`${target.key}: HTTP ${response.status}`);
+          if (isContextLength) {
+            // The prompt does not fit this target's window: a retry cannot help, a larger target may.
+            health.releaseProbe(target.key);
+            reason = 'context_length';
+          } else if (response.status === 429) {
+            // A rate limit says nothing about the target's health: rest it until the provider's reset.
+            reason = 'HTTP 429';
+            const restMs = resetAfterMs(response.headers, ctx.startedAt + (ctx.now() - ctx.startMs));
+            health.releaseProbe(target.key);
+            if (restMs !== null && tracked.has(target.key)) announce(health.coolDown(target.key, now() + restMs), now());
+          } else {
+            reason = `HTTP ${response.status}`;
+            recordOutcome(target.key, 'failure');
+          }
+          failures.push(`${target.key}: ${reason}`);
           await lastResponse?.body?.cancel();
           lastResponse = response;
           lastWasNetwork = false;
-          if (retryIndex >= retries) break;
+          if (isContextLength || retryIndex >= retries) break;
           const asked = retryAfterMs(response.headers, ctx.startedAt + (ctx.now() - ctx.startMs));
           // Waiting longer than allowed is pointless on this target: move on to the next one.
           if (asked !== null && asked > retry.maxRetryAfterMs) break;
-          await sleep(asked ?? backoffMs(retryIndex), ctx.signal);
+          if (!budget.tryWithdraw(now())) break;
+          const delayMs = asked ?? backoffMs(retryIndex);
+          if (events?.has('route:retry') === true) events.emit({ type: 'route:retry', id: ctx.id, target: target.key, retry: retryIndex + 1, delayMs, reason });
+          await sleep(delayMs, ctx.signal);
+        }
+        const following = usable[position + 1];
+        if (following !== undefined && events?.has('route:fallback') === true) {
+          events.emit({ type: 'route:fallback', id: ctx.id, from: target.key, to: following.key, reason });
         }
       }
     } catch (error) {
@@ -218,16 +445,54 @@ export function createRouter(options: RouterOptions): Middleware {
       throw error;
     }
 
-    const last = order[order.length - 1]!;
     if (lastResponse !== null && !lastWasNetwork) {
-      return withHeaders(lastResponse, { ...routedHeaders(last, attempts), 'x-should-retry': 'false' });
+      return withHeaders(lastResponse, { ...routedHeaders(lastTarget, attempts), 'x-should-retry': 'false' });
     }
     await lastResponse?.body?.cancel();
-    const message = `every target of '${router.name}' failed: ${failures.join('; ')}`;
+    const message =
+      attempts === 0
+        ? `every target of '${router.name}' is out of rotation after failures (half-open, probe in flight); retry shortly`
+        : `every target of '${router.name}' failed: ${failures.join('; ')}`;
     ctx.error = { class: 'sluice_all_targets_failed', message };
-    const response = errorResponse(ctx.dialect, { status: 502, code: 'sluice_all_targets_failed', message, requestId: ctx.id, shouldRetry: false });
-    return withHeaders(response, routedHeaders(last, attempts));
+    const response = errorResponse(ctx.dialect, {
+      status: attempts === 0 ? 503 : 502,
+      code: 'sluice_all_targets_failed',
+      message,
+      requestId: ctx.id,
+      shouldRetry: false,
+    });
+    return withHeaders(response, routedHeaders(lastTarget, attempts));
   };
+
+  return Object.assign(route, {
+    health(): RouterHealth[] {
+      const nowMs = now();
+      return health.snapshot(nowMs).map((entry) => ({
+        target: entry.key,
+        state: entry.state,
+        consecutiveFailures: entry.consecutiveFailures,
+        errorRate: entry.errorRate,
+        ejectedForMs: entry.ejectedUntilMs === null ? null : Math.max(0, entry.ejectedUntilMs - nowMs),
+        ejections: entry.ejections,
+        reason: entry.reason,
+        latencyMs: latency.estimate(entry.key, nowMs),
+        inFlight: inFlight.get(entry.key) ?? 0,
+      }));
+    },
+  });
+}
+
+/** The caller's output limit, in any dialect, for the cost strategy's estimate. */
+function maxTokensOf(body: unknown): number | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const record = body as { max_completion_tokens?: unknown; max_tokens?: unknown; generationConfig?: { maxOutputTokens?: unknown } };
+  const value = record.max_completion_tokens ?? record.max_tokens ?? record.generationConfig?.maxOutputTokens;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function toTarget(resolve: ((spec: string) => ResolvedRouterTarget | undefined) | undefined, spec: string): CallContext['target'] {
+  const found = resolve?.(spec);
+  return found === undefined ? null : { provider: found.provider, model: found.model, timeouts: found.timeouts };
 }
 
 function routedHeaders(target: ResolvedRouterTarget, attempts: number): Record<string, string> {

@@ -3,13 +3,14 @@
  * the pipeline, and ends every modelled call with exactly one record, whatever happened.
  * @module
  */
-import { parseConfig, type ResolvedConfig } from '../config/parse.js';
+import { parseConfig, resolveSpec, type ResolvedConfig } from '../config/parse.js';
 import type { SluiceConfig } from '../config/types.js';
 import { SluiceEmitter, type Listener } from '../events/emitter.js';
 import type { CallOutcome, CallRecord } from '../events/record.js';
 import type { SluiceEventType } from '../events/types.js';
 import { BatchQueue } from '../exporters/batch-queue.js';
-import { computeCostUsd, findPrice } from '../wire/price.js';
+import { computeCostUsd, findPrice, type ModelPrice, type PriceTable } from '../wire/price.js';
+import type { findProviderPrice } from '../wire/prices/index.js';
 import { CallbackHub } from './callback-hub.js';
 import { classify, type Classification } from './classify.js';
 import { compose } from './compose.js';
@@ -17,8 +18,8 @@ import { CallContext } from './context.js';
 import { createDispatch, isNetworkFailure } from './dispatch.js';
 import { isSluiceError, SluiceError } from './errors.js';
 import { readHeader } from './headers.js';
-import { createRouter } from './router.js';
 import type { StreamEnd } from './observe.js';
+import type { RouterHealth, RouterMiddleware } from './router.js';
 import { refusalResponse } from './respond.js';
 import type { Middleware, Next } from './types.js';
 
@@ -39,10 +40,18 @@ export interface Sluice {
   use(middleware: Middleware): this;
   /** Resolves when every queued record has been exported (or dropped) and every callback has settled. */
   flush(): Promise<void>;
-  /** Flushes, then closes the exporters; afterwards no Sluice timer or socket keeps the process alive. */
+  /**
+   * Flushes, then closes the exporters and undoes every interception made for this instance
+   * (`sluice/intercept`); afterwards no Sluice timer or socket keeps the process alive.
+   */
   close(): Promise<void>;
   /** Counters for self-observability. */
   readonly stats: SluiceStats;
+  /**
+   * The health of every router target: healthy, ejected (and for how long) or half-open, recent
+   * error rate, latency estimate, calls in flight. Empty before the first routed call.
+   */
+  health(): RouterHealth[];
 }
 
 /** Counters kept by an instance. */
@@ -60,6 +69,17 @@ export interface SluiceStats {
 }
 
 type FetchInput = string | URL | Request;
+
+/** Where other entry points (`sluice/intercept`) reach an instance's internals; `Symbol.for` so copies agree. */
+export const INTERNAL: unique symbol = Symbol.for('sluice.internal') as never;
+
+/** What {@link INTERNAL} holds. @internal */
+export interface SluiceInternals {
+  /** Sets the fetch upstream calls use (`null` restores the configured one). */
+  setUpstreamFetch(fetch: typeof globalThis.fetch | null): void;
+  /** Registers a hook run first thing in `close()`. */
+  onClose(hook: () => void): void;
+}
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
 const monotonicNow = (): number => performance.now();
@@ -98,11 +118,39 @@ class SluiceInstance implements Sluice {
   readonly #deferred = new WeakSet<CallContext>();
   readonly #idPrefix = randomPrefix();
   #counter = 0;
+  /** Replaces `config.fetch` while a global interception is active, so upstream calls skip it. */
+  #upstreamFetch: typeof fetch | null;
+  /** The router, once loaded (configurations with routing only). */
+  #router: RouterMiddleware | null = null;
+  readonly #closeHooks: Array<() => void> = [];
+  /** The built-in price catalog, once loaded. */
+  #prices: PriceCatalog | null = null;
+  readonly #pricesReady: Promise<void>;
+  /** Ends waiting for the price catalog; `flush()` awaits them. */
+  readonly #deferredEnds = new Set<Promise<void>>();
   #chain: Next;
   #stats: SluiceStats = { calls: 0, passthrough: 0, exportDropped: 0, listenerErrors: 0, callbackErrors: 0 };
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
+    this.#pricesReady = import('../wire/prices/index.js').then(
+      (module) => {
+        this.#prices = module;
+      },
+      () => {
+        // Without the catalog only the user's prices apply; a cost is never invented.
+        this.#prices = { builtinPrices: {}, findProviderPrice: () => undefined };
+      },
+    );
+    this.#upstreamFetch = config.fetch;
+    Object.defineProperty(this, INTERNAL, {
+      value: {
+        setUpstreamFetch: (fetch: typeof globalThis.fetch | null) => {
+          this.#upstreamFetch = fetch ?? config.fetch;
+        },
+        onClose: (hook: () => void) => this.#closeHooks.push(hook),
+      } satisfies SluiceInternals,
+    });
     this.#hub = new CallbackHub(config, (hook, id, error) => {
       this.#stats.callbackErrors++;
       if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
@@ -122,17 +170,45 @@ class SluiceInstance implements Sluice {
       config,
       hub: this.#hub,
       deferEnd: (ctx) => this.#deferEnd(ctx),
+      upstreamFetch: () => this.#upstreamFetch ?? globalThis.fetch,
       onAttempt: (ctx, attempt, index) => {
         if (this.#emitter.has('attempt:end')) this.#emitter.emit({ type: 'attempt:end', id: ctx.id, attempt, index });
       },
     });
     // The router is the innermost layer, fused with dispatch so that `use()` still adds middleware above it.
-    const route = config.routers.size === 0 ? null : createRouter({ routers: config.routers, retry: config.retry });
-    this.#dispatch = route === null ? dispatch : (ctx) => route(ctx, dispatch);
+    // The router is loaded on first use: configurations without routing never load it.
+    let route: RouterMiddleware | null = null;
+    const loadRouter = !config.routing
+      ? null
+      : import('./router.js').then(({ createRouter }) => {
+          route = createRouter({
+            routers: config.routers,
+            retry: config.retry,
+            rules: config.rules,
+            resolve: (spec) => resolveSpec(config, spec),
+            health: config.health,
+            events: this.#emitter,
+            priceOf: (target) => {
+              const catalog = this.#prices;
+              return (
+                findPrice(config.prices, target.key) ??
+                findPrice(config.prices, target.model) ??
+                catalog?.findProviderPrice(catalog.builtinPrices, target.provider.name, target.model)
+              );
+            },
+          });
+          this.#router = route;
+          return route;
+        });
+    this.#dispatch = loadRouter === null ? dispatch : async (ctx) => (route ?? (await loadRouter))(ctx, dispatch);
     const hooks = this.#hub.middleware();
     this.#middleware = hooks === null ? [...config.use] : [hooks, ...config.use];
     this.#chain = compose(this.#middleware, this.#dispatch);
     this.fetch = (input: FetchInput, init?: RequestInit) => this.#handle(input, init);
+  }
+
+  health(): RouterHealth[] {
+    return this.#router?.health() ?? [];
   }
 
   get stats(): SluiceStats {
@@ -162,11 +238,14 @@ class SluiceInstance implements Sluice {
   }
 
   async flush(): Promise<void> {
+    await Promise.all(this.#deferredEnds);
     await this.#hub.settle();
     await Promise.all(this.#queues.map((queue) => queue.flush()));
   }
 
   async close(): Promise<void> {
+    for (const hook of this.#closeHooks.splice(0)) hook();
+    await Promise.all(this.#deferredEnds);
     await this.#hub.settle();
     await Promise.all(this.#queues.map((queue) => queue.close()));
   }
@@ -182,7 +261,7 @@ class SluiceInstance implements Sluice {
 
   #passthrough(input: FetchInput, init: RequestInit | undefined, method: string, url: string): Promise<Response> {
     this.#stats.passthrough++;
-    const fetchImpl = this.#config.fetch ?? globalThis.fetch;
+    const fetchImpl = this.#upstreamFetch ?? globalThis.fetch;
     if (!this.#emitter.has('passthrough:end') || url.startsWith('data:')) return fetchImpl(input, init);
     const started = performance.now();
     const query = url.indexOf('?');
@@ -232,17 +311,13 @@ class SluiceInstance implements Sluice {
       now: monotonicNow,
       startedAt: Date.now(),
       modelId: classification.modelId,
+      events: this.#emitter,
     });
     this.#stats.calls++;
-    if (classification.operation !== 'models') {
-      const body = ctx.body as { model?: unknown; stream?: unknown; user?: unknown } | undefined;
-      if (typeof body === 'object' && body !== null) {
-        if (typeof body.model === 'string') ctx.requestedModel = body.model;
-        ctx.isStream = body.stream === true;
-        if (typeof body.user === 'string') ctx.user = body.user;
-      }
-    } else {
+    if (classification.operation === 'models') {
       ctx.requestedModel = classification.modelId;
+    } else {
+      readCallFields(ctx, classification);
     }
     const headerUser = readHeader(init.headers, 'x-sluice-user');
     const headerSession = readHeader(init.headers, 'x-sluice-session');
@@ -299,7 +374,7 @@ class SluiceInstance implements Sluice {
   #deferEnd(ctx: CallContext): StreamEnd {
     this.#deferred.add(ctx);
     return (outcome, state, error) => {
-      if (state.usage !== null) ctx.usage = state.usage;
+      if (state.usage !== null) ctx.usage = { ...state.usage, cacheWriteTokens: state.usage.cacheWriteTokens ?? null };
       ctx.responseModel ??= state.model;
       ctx.usagePartial = outcome !== 'completed';
       if (state.error !== null) ctx.error = { class: 'stream_error', message: state.error };
@@ -309,22 +384,36 @@ class SluiceInstance implements Sluice {
     };
   }
 
-  #end(ctx: CallContext, outcome: CallOutcome): void {
+  #end(ctx: CallContext, outcome: CallOutcome, endedAtMs?: number): void {
     ctx.outcome = outcome;
-    const endMs = ctx.now();
+    const endMs = endedAtMs ?? ctx.now();
     const wantsEnd = this.#emitter.has('request:end');
     const failed = outcome !== 'completed';
     const wantsError = failed && this.#emitter.has('request:error');
-    // The call is over: only the record reads the cost, so nothing is priced when nobody takes records.
-    if (!wantsEnd && !wantsError && !this.#hub.wantsRecords && this.#queues.length === 0) return;
+    const wantsRecord = wantsEnd || wantsError || this.#hub.wantsRecords || this.#queues.length > 0;
+    // Only records and end listeners (budgets, caches) read the cost: nothing is priced when neither exists.
+    if (!wantsRecord && !ctx.hasEndListeners) return;
+    const prices = this.#prices;
+    if (prices === null) {
+      // The price catalog loads beside the first calls (it is not in the core entry): their ends wait
+      // for it, in order, and `flush()` waits for them.
+      const finishing = this.#pricesReady.then(() => this.#end(ctx, outcome, endMs));
+      this.#deferredEnds.add(finishing);
+      void finishing.finally(() => this.#deferredEnds.delete(finishing));
+      return;
+    }
     const config = this.#config;
     const usage = ctx.usage;
     if (usage.inputTokens !== null || usage.outputTokens !== null) {
-      const price =
-        (ctx.responseModel === null ? undefined : findPrice(config.prices, ctx.responseModel)) ??
-        findPrice(config.prices, ctx.target?.model ?? ctx.requestedModel ?? '');
-      ctx.costUsd = computeCostUsd(price, usage);
+      ctx.costUsd = computeCostUsd(priceOf(config.prices, prices, ctx), usage);
     }
+    if (ctx.cache?.status === 'hit') {
+      // The provider was not called: the answer's price is what the hit saved.
+      ctx.cache.savedUsd = ctx.costUsd;
+      ctx.costUsd = ctx.costUsd === null ? null : 0;
+    }
+    ctx.runEndListeners();
+    if (!wantsRecord) return;
     const record = this.#record(ctx, endMs);
     if (wantsEnd) this.#emitter.emit({ type: 'request:end', record });
     if (wantsError) this.#emitter.emit({ type: 'request:error', record });
@@ -338,8 +427,10 @@ class SluiceInstance implements Sluice {
     const upstreamMs = ctx.upstreamStartMs === null || ctx.upstreamHeadersMs === null ? null : ctx.upstreamHeadersMs - ctx.upstreamStartMs;
     const responseMs = ctx.responseWorkMs;
     let requestBody: string | null = null;
-    if (config.bodies && ctx.bodyText !== null) {
-      requestBody = ctx.bodyText.length > config.maxBodyChars ? ctx.bodyText.slice(0, config.maxBodyChars) : ctx.bodyText;
+    // After middleware: a redacted body is recorded redacted.
+    const sentText = ctx.isBodyChanged ? JSON.stringify(ctx.body) : ctx.bodyText;
+    if (config.bodies && sentText !== null && sentText !== undefined) {
+      requestBody = sentText.length > config.maxBodyChars ? sentText.slice(0, config.maxBodyChars) : sentText;
     }
     return {
       id: ctx.id,
@@ -364,9 +455,53 @@ class SluiceInstance implements Sluice {
       tags: [...ctx.tags],
       error: ctx.error,
       attempts: ctx.attempts.slice(),
+      cache: ctx.cache === null ? null : { ...ctx.cache },
+      guard: ctx.guard.slice(),
       requestBody: scrub(requestBody, config.secrets),
       responseBody: config.bodies ? scrub(ctx.responseBody, config.secrets) : null,
     };
+  }
+}
+
+/**
+ * The price of a call's model: the user's table (`provider/model`, then the model id), then the
+ * built-in catalog for the provider that served it, then the model makers' own tables; the model
+ * the provider reported first, then the one sent.
+ */
+/** The built-in price catalog module. */
+interface PriceCatalog {
+  builtinPrices: Readonly<Record<string, PriceTable>>;
+  findProviderPrice: typeof findProviderPrice;
+}
+
+function priceOf(userPrices: PriceTable, catalog: PriceCatalog, ctx: CallContext): ModelPrice | undefined {
+  const provider = ctx.target?.provider?.name ?? null;
+  const sent = ctx.target?.model ?? ctx.requestedModel;
+  for (const model of ctx.responseModel === null || ctx.responseModel === sent ? [sent] : [ctx.responseModel, sent]) {
+    if (model === null) continue;
+    const found =
+      (provider === null ? undefined : findPrice(userPrices, `${provider}/${model}`)) ?? findPrice(userPrices, model) ?? catalog.findProviderPrice(catalog.builtinPrices, provider, model);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Reads the model, streaming and end user from where each dialect puts them. */
+function readCallFields(ctx: CallContext, classification: Classification): void {
+  const body = ctx.body as { model?: unknown; stream?: unknown; user?: unknown; metadata?: unknown } | undefined;
+  if (classification.dialect === 'gemini') {
+    // Gemini names the model and streaming in the URL.
+    ctx.requestedModel = classification.modelId;
+    ctx.isStream = classification.isUrlStream;
+    return;
+  }
+  if (typeof body !== 'object' || body === null) return;
+  if (typeof body.model === 'string') ctx.requestedModel = body.model;
+  ctx.isStream = body.stream === true;
+  if (typeof body.user === 'string') ctx.user = body.user;
+  else if (classification.dialect === 'anthropic' && typeof body.metadata === 'object' && body.metadata !== null) {
+    const userId = (body.metadata as { user_id?: unknown }).user_id;
+    if (typeof userId === 'string') ctx.user = userId;
   }
 }
 

@@ -3,11 +3,18 @@
  * @module
  */
 
-/** The API dialect a call speaks: which SDK family sent it and which wire format it expects back. */
-export type Dialect = 'openai';
+/**
+ * The API dialect a call speaks: which SDK family sent it and which wire format it expects back.
+ * `openai`: Chat Completions, Responses, embeddings, models (the OpenAI SDK, Azure, the AI SDK's
+ * OpenAI provider...); `anthropic`: Messages; `gemini`: generateContent (Google GenAI, Vertex).
+ */
+export type Dialect = 'openai' | 'anthropic' | 'gemini';
 
-/** The operation a classified call performs within its dialect. */
-export type Operation = 'chat' | 'responses' | 'embeddings' | 'models';
+/**
+ * The operation a classified call performs within its dialect. `chat` is Chat Completions, Anthropic
+ * Messages and Gemini generateContent alike; `count_tokens` is Anthropic's and Gemini's token counter.
+ */
+export type Operation = 'chat' | 'responses' | 'embeddings' | 'models' | 'count_tokens';
 
 /** Token counts for one call. `null` means the provider did not say and Sluice could not tell. */
 export interface Usage {
@@ -19,6 +26,8 @@ export interface Usage {
   cachedTokens: number | null;
   /** Hidden reasoning tokens (a subset of `outputTokens`). */
   reasoningTokens: number | null;
+  /** Input tokens written to the provider's prompt cache (a subset of `inputTokens`; Anthropic, Bedrock). */
+  cacheWriteTokens: number | null;
 }
 
 /** How a call ended. */
@@ -46,12 +55,37 @@ export interface Attempt {
   provider: string | null;
   /** The model sent upstream. */
   model: string | null;
+  /** Which of the provider's `apiKeys` was used (`#0`, `#1`...), or `null` for a single key. Never the key. */
+  keyId: string | null;
   /** The HTTP status received; `null` when no response arrived (network failure, abort). */
   status: number | null;
-  /** `null` on success; otherwise `http_error` (status >= 400), `network_error` or `abort`. */
+  /** `null` on success; otherwise `http_error` (status >= 400), `network_error`, `timeout` or `abort`. */
   errorClass: string | null;
   /** From sending the request to its outcome: the whole body for JSON answers, the headers for streams. */
   latencyMs: number;
+}
+
+/** What a guard rule may do with a match. */
+export type GuardAction = 'redact' | 'mask' | 'block' | 'log';
+
+/** One guard rule's verdict on a call. Never carries the matched text. */
+export interface GuardVerdict {
+  /** The rule's name (`email`, `credit-card`, `prompt-injection`, a custom rule's name). */
+  rule: string;
+  /** What was done. */
+  action: GuardAction;
+  /** How many matches. */
+  count: number;
+}
+
+/** How the cache took part in a call. */
+export interface CacheOutcome {
+  /** `hit`: served from the cache; `miss`: not found (and stored if it completed); `bypass`: the call asked to skip it. */
+  status: 'hit' | 'miss' | 'bypass';
+  /** The cache namespace. */
+  namespace: string;
+  /** On a hit, what the original call cost; otherwise `null`. */
+  savedUsd: number | null;
 }
 
 /** Time Sluice spent in each phase of the call, in milliseconds. */
@@ -110,7 +144,14 @@ export interface CallRecord {
   error: RecordError | null;
   /** Every upstream request, in order; the last one served. Empty when none was made (a refusal). */
   attempts: Attempt[];
-  /** The request body as sent by the SDK (JSON text), unless `record.bodies` is off. */
+  /** How the cache took part; `null` when no cache plugin looked at the call. */
+  cache: CacheOutcome | null;
+  /** What guard rules (PII, injection, content) found and did; empty when none matched. */
+  guard: GuardVerdict[];
+  /**
+   * The request body as the SDK sent it after middleware changed it (so PII redaction applies),
+   * JSON text, unless `record.bodies` is off.
+   */
   requestBody: string | null;
   /** The response body (JSON text; for streams the raw event text), unless `record.bodies` is off. */
   responseBody: string | null;

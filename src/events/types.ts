@@ -2,7 +2,7 @@
  * Every event Sluice emits, as one discriminated union on `type`.
  * @module
  */
-import type { Attempt, CallRecord, Dialect, Operation } from './record.js';
+import type { Attempt, CallRecord, Dialect, GuardAction, Operation } from './record.js';
 
 /** A modelled call has been classified and is entering the pipeline. */
 export interface RequestStartEvent {
@@ -86,6 +86,168 @@ export interface ExportDropEvent {
   totalDropped: number;
 }
 
+/** The cache answered a call. */
+export interface CacheHitEvent {
+  type: 'cache:hit';
+  /** The Sluice call id. */
+  id: string;
+  /** The cache namespace the entry lives in. */
+  namespace: string;
+  /** Whether the answer was replayed as a stream. */
+  streamed: boolean;
+  /** What the original call cost, saved by this hit; `null` when its price is unknown. */
+  savedUsd: number | null;
+}
+
+/** The cache had no answer for a call it could have served. */
+export interface CacheMissEvent {
+  type: 'cache:miss';
+  /** The Sluice call id. */
+  id: string;
+  /** The cache namespace looked in. */
+  namespace: string;
+}
+
+/** A call waits for a concurrency slot or rate-limit tokens. */
+export interface LimitWaitEvent {
+  type: 'limit:wait';
+  /** The Sluice call id. */
+  id: string;
+  /** The limit's name, e.g. `rpm:provider:openai`. */
+  limit: string;
+  /** How long the call is expected to wait, in ms (an estimate for concurrency slots). */
+  waitMs: number;
+}
+
+/** A call was refused by a concurrency or rate limit (it reaches the SDK as a 429). */
+export interface LimitRejectEvent {
+  type: 'limit:reject';
+  /** The Sluice call id. */
+  id: string;
+  /** The limit's name. */
+  limit: string;
+  /** When retrying could succeed, in ms; `null` when unknown. */
+  retryAfterMs: number | null;
+}
+
+/** A budget crossed one of its alert thresholds (fires once per threshold per period). */
+export interface BudgetThresholdEvent {
+  type: 'budget:threshold';
+  /** The budget's name, e.g. `user:alice` or `global`. */
+  budget: string;
+  /** The threshold crossed, as a fraction of the limit (0.8 for 80 %). */
+  threshold: number;
+  /** Spent in the current period, in USD. */
+  spentUsd: number;
+  /** The period's limit, in USD. */
+  limitUsd: number;
+}
+
+/** A call was refused because a budget is spent. */
+export interface BudgetRejectEvent {
+  type: 'budget:reject';
+  /** The Sluice call id. */
+  id: string;
+  /** The budget's name. */
+  budget: string;
+  /** Spent in the current period, in USD. */
+  spentUsd: number;
+  /** The period's limit, in USD. */
+  limitUsd: number;
+}
+
+/** A guard rule (PII, injection, content) matched a call. Never carries the matched text. */
+export interface GuardMatchEvent {
+  type: 'guard:match';
+  /** The Sluice call id. */
+  id: string;
+  /** The rule's name, e.g. `email` or `prompt-injection`. */
+  rule: string;
+  /** What was done. */
+  action: GuardAction;
+  /** How many matches. */
+  count: number;
+}
+
+/** A shared store (Redis) failed; the plugin fell back as configured. */
+export interface StoreErrorEvent {
+  type: 'store:error';
+  /** The plugin that used the store (`cache`, `limits`, `budget`). */
+  plugin: string;
+  /** The error message, without keys or values. */
+  message: string;
+  /** Whether the plugin let calls through (`true`) or refused them (`false`). */
+  failOpen: boolean;
+}
+
+/** A shared store that had failed answers again. */
+export interface StoreRecoverEvent {
+  type: 'store:recover';
+  /** The plugin that uses the store. */
+  plugin: string;
+  /** How long the store was unavailable, in ms. */
+  downMs: number;
+}
+
+/** A router retries a call on the same target after a retriable failure. */
+export interface RouteRetryEvent {
+  type: 'route:retry';
+  /** The Sluice call id. */
+  id: string;
+  /** The target, `provider/model`. */
+  target: string;
+  /** Which retry this is on the target, from 1. */
+  retry: number;
+  /** How long the router waits first, in ms. */
+  delayMs: number;
+  /** What failed: `HTTP 503`, `network_error`, `timeout`. */
+  reason: string;
+}
+
+/** A router moves a call to its next target. */
+export interface RouteFallbackEvent {
+  type: 'route:fallback';
+  /** The Sluice call id. */
+  id: string;
+  /** The target that failed. */
+  from: string;
+  /** The target tried next. */
+  to: string;
+  /** What failed: `HTTP 503`, `network_error`, `context_length`... */
+  reason: string;
+}
+
+/** A target was taken out of rotation (passive health checks) or cooled down after a 429. */
+export interface TargetEjectEvent {
+  type: 'target:eject';
+  /** The target, `provider/model`. */
+  target: string;
+  /** Why. */
+  reason: 'consecutive_failures' | 'error_rate' | 'probe_failed' | 'rate_limited';
+  /** For how long, in ms; then one probe call is let through (or, after a 429, it is simply back). */
+  forMs: number;
+  /** Ejections in a row; the cooldown doubles with each. */
+  ejections: number;
+}
+
+/** An ejected target answered its probe call and is back in rotation. */
+export interface TargetRecoverEvent {
+  type: 'target:recover';
+  /** The target, `provider/model`. */
+  target: string;
+  /** How long it was out, in ms. */
+  downMs: number;
+}
+
+/** Every target of a router was ejected: the one due back first is tried anyway. */
+export interface TargetForceEvent {
+  type: 'target:force';
+  /** The Sluice call id. */
+  id: string;
+  /** The target tried although ejected. */
+  target: string;
+}
+
 /** Any Sluice event. */
 export type SluiceEvent =
   | RequestStartEvent
@@ -95,7 +257,21 @@ export type SluiceEvent =
   | PassthroughEndEvent
   | ListenerErrorEvent
   | CallbackErrorEvent
-  | ExportDropEvent;
+  | ExportDropEvent
+  | CacheHitEvent
+  | CacheMissEvent
+  | LimitWaitEvent
+  | LimitRejectEvent
+  | BudgetThresholdEvent
+  | BudgetRejectEvent
+  | GuardMatchEvent
+  | StoreErrorEvent
+  | StoreRecoverEvent
+  | RouteRetryEvent
+  | RouteFallbackEvent
+  | TargetEjectEvent
+  | TargetRecoverEvent
+  | TargetForceEvent;
 
 /** The event names. */
 export type SluiceEventType = SluiceEvent['type'];

@@ -1,7 +1,10 @@
 /**
- * A scriptable OpenAI-compatible HTTP server on 127.0.0.1 for tests: it speaks the real wire format
- * (Chat Completions, Responses, embeddings, models), so the official SDK, and Sluice in front of it,
- * run with no network. Faults (errors, 429s, hangs, resets, stalls, broken streams) are queued per call.
+ * A scriptable HTTP server on 127.0.0.1 for tests that speaks every provider's real wire format, picked
+ * by the request path: OpenAI (Chat Completions, Responses, embeddings, models), Azure OpenAI, Anthropic
+ * Messages, Gemini, Vertex AI (Gemini and Anthropic models, plus an OAuth token endpoint), Bedrock
+ * Converse and Ollama. The official SDKs, and Sluice in front of them, run with no network. Faults
+ * (errors, 429s, hangs, resets, stalls, broken streams) are queued per call and played in the dialect
+ * of whichever request consumes them.
  *
  * @module
  */
@@ -15,19 +18,18 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { validateDuration, validateScript, type MockScript } from './mock/script.js';
-import { renderRoute, isModelCall, DEFAULT_MODELS } from './mock/openai-routes.js';
-import {
-  HEALTHY_RATE_LIMIT_HEADERS,
-  errorFields,
-  errorRender,
-  invalidKeyRender,
-  rateLimitRender,
-} from './mock/openai-common.js';
+import { validateDuration, validateScript, type MockDialect, type MockScript } from './mock/script.js';
+import { DEFAULT_MODELS } from './mock/openai-routes.js';
+import { authenticate, type AuthConfig, type AuthVerdict, type MockAwsCredentials } from './mock/auth.js';
+import { classifyRoute, dialectHeaders, errorFor, jsonErrorBodyFor, precheck, rateLimitFor, renderFor } from './mock/dialects.js';
+import { createVertexTokenIssuer, type MockVertexOptions } from './mock/vertex.js';
 import { faultPlan, healthyPlan, rawPlan, type Action, type WritePlan } from './mock/plan.js';
-import { isRecord, requestedModel, type RouteInput } from './mock/render.js';
+import { isRecord, type JsonRender, type Route, type RouteInput } from './mock/render.js';
 
+export type { MockAwsCredentials } from './mock/auth.js';
+export type { MockVertexOptions } from './mock/vertex.js';
 export type {
+  MockDialect,
   MockErrorStep,
   MockFinishReason,
   MockHangStep,
@@ -50,11 +52,38 @@ export type {
 /** Options of {@link createMockProvider}: defaults for every request the queue does not script. */
 export interface MockProviderOptions {
   /**
-   * When set, requests without `authorization: Bearer <apiKey>` get OpenAI's 401 `invalid_api_key` body
-   * (and consume no step).
-   * @default undefined (auth is not checked)
+   * When set, every dialect expects this key in its own header, and a request without it (or with
+   * another) gets that dialect's refusal and consumes no step: OpenAI `authorization: Bearer` (401
+   * `invalid_api_key`), Azure `api-key` (401), Anthropic `x-api-key` or `authorization: Bearer` (401
+   * `authentication_error`), Gemini `x-goog-api-key` or `?key=` (403 `PERMISSION_DENIED` when missing, 400
+   * `API_KEY_INVALID` when wrong, as Google answers), Ollama `authorization: Bearer` (401), Vertex
+   * `authorization: Bearer` (401 `UNAUTHENTICATED`) unless `vertex` is set. Bedrock uses `aws` and
+   * `bedrockApiKey` instead.
+   * @default undefined (keys are not checked)
    */
   apiKey?: string;
+  /**
+   * When set, Bedrock requests must carry a valid SigV4 signature by these credentials (scope region
+   * `region`, service `bedrock`, `x-amz-date` within five minutes); the mock recomputes it over the
+   * method, path, query, signed headers and the body it received, and answers a missing or wrong one
+   * with Bedrock's 403 (`MissingAuthenticationTokenException`, `UnrecognizedClientException`,
+   * `InvalidSignatureException`).
+   * @default undefined (Bedrock signatures are not checked)
+   */
+  aws?: MockAwsCredentials;
+  /**
+   * When set, Bedrock also accepts `authorization: Bearer <bedrockApiKey>` (Bedrock API keys); with
+   * `aws` unset, only that.
+   * @default undefined
+   */
+  bedrockApiKey?: string;
+  /**
+   * When set, `POST /token` exchanges a service account's RS256 JWT (signed by the private half of
+   * `publicKeyPem`) for an access token, and the Vertex routes accept only tokens issued so and not
+   * expired (401 `UNAUTHENTICATED` otherwise). Point the service account's `token_uri` at `url + '/token'`.
+   * @default undefined (Vertex accepts any bearer token, or `apiKey`'s when set)
+   */
+  vertex?: MockVertexOptions;
   /**
    * The behaviour of a request that no queued step matches; it is never consumed, and applies only to
    * requests it matches (model calls unless its `match.path` says otherwise).
@@ -95,11 +124,17 @@ export interface MockProviderOptions {
 
 /** One request the mock received, recorded once its body has been read. */
 export interface MockRequest {
-  /** The `x-request-id` the mock answered with (`req_<n>`). */
+  /**
+   * The request id the mock answered with (`req_<n>`), in the dialect's header: `x-request-id`
+   * (OpenAI, Azure), `request-id` (Anthropic), `x-amzn-requestid` (Bedrock); Gemini, Vertex and Ollama
+   * send none.
+   */
   readonly requestId: string;
+  /** The dialect its path speaks (`openai` for anything unknown). */
+  readonly dialect: MockDialect;
   /** The HTTP method, upper-case. */
   readonly method: string;
-  /** The path without query, e.g. `/v1/chat/completions`. */
+  /** The path without query, as sent, e.g. `/v1/chat/completions`. */
   readonly path: string;
   /** The query string without the leading `?`, or `''`. */
   readonly query: string;
@@ -121,7 +156,10 @@ export interface MockRequest {
 
 /** A running mock provider; close it in `afterEach`. */
 export interface MockProvider {
-  /** The server's origin, `http://127.0.0.1:PORT`. */
+  /**
+   * The server's origin, `http://127.0.0.1:PORT`: the base URL of the Anthropic and Gemini SDKs, the
+   * Azure endpoint, Vertex, Bedrock and Ollama.
+   */
   readonly url: string;
   /** `url + '/v1'`: what to pass to `new OpenAI({ baseURL })`. */
   readonly baseURL: string;
@@ -229,25 +267,36 @@ function parseJson(text: string): unknown {
   }
 }
 
-function matches(step: MockScript, request: MockRequest): boolean {
+function matches(step: MockScript, request: MockRequest, route: Route): boolean {
   const match = step.match;
-  const isPathMatch = match?.path === undefined ? isModelCall(request.method, request.path) : match.path === request.path;
+  const isPathMatch = match?.path === undefined ? route.isModelCall : match.path === request.path;
   if (!isPathMatch) return false;
-  return match?.model === undefined || (isRecord(request.body) && request.body['model'] === match.model);
+  if (match?.dialect !== undefined && match.dialect !== route.dialect) return false;
+  if (match?.model === undefined) return true;
+  const model = route.pathModel ?? (isRecord(request.body) ? request.body['model'] : undefined);
+  return model === match.model;
 }
 
-function actionFor(step: MockScript | undefined, input: RouteInput, models: readonly string[]): Action {
-  if (step === undefined) return { type: 'write', plan: healthyPlan(renderRoute(input, undefined, models)) };
+/** What an action needs besides the step and the request. */
+interface ActionContext {
+  readonly models: readonly string[];
+  readonly requestId: string;
+  readonly nowMs: number;
+}
+
+function write(render: JsonRender): Action {
+  return { type: 'write', plan: healthyPlan(render) };
+}
+
+function actionFor(step: MockScript | undefined, input: RouteInput, context: ActionContext): Action {
+  if (step === undefined) return { type: 'write', plan: healthyPlan(renderFor(input, undefined, context.models)) };
   switch (step.kind) {
     case 'reply':
-      return { type: 'write', plan: healthyPlan(renderRoute(input, step, models)) };
+      return { type: 'write', plan: healthyPlan(renderFor(input, step, context.models)) };
     case 'error':
-      return { type: 'write', plan: healthyPlan(errorRender(step.status, errorFields(step.status, step))) };
+      return write(errorFor(input.route, step, context.requestId));
     case 'rate-limit':
-      return {
-        type: 'write',
-        plan: healthyPlan(rateLimitRender(step.retryAfterS, step.retryAfterMs, requestedModel(input.body, 'gpt-4o-mini'))),
-      };
+      return write(rateLimitFor(input, step, context.requestId, context.nowMs));
     case 'hang':
       return { type: 'hang' };
     case 'reset':
@@ -256,7 +305,7 @@ function actionFor(step: MockScript | undefined, input: RouteInput, models: read
     case 'reset-mid-stream':
     case 'malformed':
     case 'mid-stream-error':
-      return { type: 'write', plan: faultPlan(step, renderRoute(input, undefined, models)) };
+      return { type: 'write', plan: faultPlan(step, renderFor(input, undefined, context.models), jsonErrorBodyFor(input.route)) };
     case 'raw':
       return { type: 'write', plan: rawPlan(step) };
     default: {
@@ -267,8 +316,9 @@ function actionFor(step: MockScript | undefined, input: RouteInput, models: read
 }
 
 /**
- * Starts a mock OpenAI provider on 127.0.0.1 (a free port by default) and resolves once it listens.
- * @param options - auth, default timing, fallback behaviour, models
+ * Starts a mock provider on 127.0.0.1 (a free port by default) and resolves once it listens; it answers
+ * each request in the dialect its path speaks.
+ * @param options - credentials, default timing, fallback behaviour, models
  * @example
  * ```ts
  * import OpenAI from 'openai';
@@ -282,6 +332,12 @@ function actionFor(step: MockScript | undefined, input: RouteInput, models: read
  * const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
  * completion.choices[0]?.message.content; // 'Hello!'
  * mock.requests.length; // 2
+ *
+ * // The same queue serves every dialect: this 529 reaches the Anthropic SDK as an overloaded_error.
+ * const anthropic = new Anthropic({ baseURL: mock.url, apiKey: 'test', maxRetries: 0 });
+ * mock.script({ kind: 'error', status: 529 });
+ * await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+ *   .catch((error: unknown) => error); // APIError with status 529
  * await mock.close();
  * ```
  */
@@ -299,7 +355,17 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
   const models = [...(options.models ?? DEFAULT_MODELS)];
   const defaultLatencyMs = options.latencyMs ?? 0;
   const defaultChunkDelayMs = options.chunkDelayMs ?? 0;
-  const expectedAuthorization = options.apiKey === undefined ? undefined : `Bearer ${options.apiKey}`;
+  const aws = options.aws;
+  if (aws !== undefined) {
+    for (const key of ['accessKeyId', 'secretAccessKey', 'region'] as const) {
+      if (typeof aws[key] !== 'string' || aws[key].length === 0) throw new TypeError(`aws.${key} must be a non-empty string`);
+    }
+  }
+  const nowMs = (): number => Date.now();
+  const vertexTokens = options.vertex === undefined ? undefined : createVertexTokenIssuer(options.vertex, nowMs);
+  const authConfig: AuthConfig = { apiKey: options.apiKey, bedrockApiKey: options.bedrockApiKey, aws, vertexTokens, nowMs };
+  // Assigned once the server listens; the token endpoint accepts JWTs addressed to it.
+  let tokenUrl = '';
 
   const queue: MockScript[] = [];
   const requests: MockRequest[] = [];
@@ -322,10 +388,10 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
     }
   };
 
-  const takeStep = (entry: MockRequest): MockScript | undefined => {
-    const index = queue.findIndex((step) => matches(step, entry));
+  const takeStep = (entry: MockRequest, route: Route): MockScript | undefined => {
+    const index = queue.findIndex((step) => matches(step, entry, route));
     if (index >= 0) return queue.splice(index, 1)[0];
-    return options.fallback !== undefined && matches(options.fallback, entry) ? options.fallback : undefined;
+    return options.fallback !== undefined && matches(options.fallback, entry, route) ? options.fallback : undefined;
   };
 
   const play = async (action: Action, step: MockScript | undefined, exchange: Exchange): Promise<void> => {
@@ -352,28 +418,30 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
     }
   };
 
-  const respond = (exchange: Exchange, entry: RecordedRequest, input: RouteInput): void => {
-    const authorization = entry.headers['authorization'];
-    let step: MockScript | undefined;
-    let action: Action;
-    if (input.bodyBytes > maxBodyBytes) {
-      const message = `Request body of ${input.bodyBytes} bytes exceeds the mock's limit of ${maxBodyBytes} bytes.`;
-      action = { type: 'write', plan: healthyPlan(errorRender(413, errorFields(413, { message, code: 'request_too_large' }))) };
-    } else if (expectedAuthorization !== undefined && authorization !== expectedAuthorization) {
-      const presented = authorization === undefined ? undefined : authorization.replace(/^Bearer\s+/i, '');
-      action = { type: 'write', plan: healthyPlan(invalidKeyRender(presented)) };
-    } else {
-      step = takeStep(entry);
-      entry.step = step;
-      action = actionFor(step, input, models);
+  /** Picks what to do once credentials are checked: a refusal, the token endpoint, or the step. */
+  const decide = (entry: RecordedRequest, input: RouteInput, verdict: AuthVerdict): { step: MockScript | undefined; action: Action } => {
+    if (verdict !== undefined) return { step: undefined, action: write(verdict) };
+    const refusal = precheck(input, entry.headers, entry.requestId);
+    if (refusal !== undefined) return { step: undefined, action: write(refusal) };
+    const step = takeStep(entry, input.route);
+    entry.step = step;
+    if (step === undefined && input.route.operation === 'token' && vertexTokens !== undefined) {
+      return { step, action: write(vertexTokens.exchange(entry.bodyText, tokenUrl)) };
     }
+    return { step, action: actionFor(step, input, { models, requestId: entry.requestId, nowMs: nowMs() }) };
+  };
+
+  const start = (exchange: Exchange, entry: RecordedRequest, input: RouteInput, step: MockScript | undefined, chosen: Action): void => {
+    let action = chosen;
     if (action.type === 'write') {
-      const isHealthyModelCall = isModelCall(entry.method, entry.path) && action.plan.status < 400 && step?.kind !== 'raw';
+      const isHealthyModelCall = input.route.isModelCall && action.plan.status < 400 && step?.kind !== 'raw';
       const headers = {
-        'x-request-id': entry.requestId,
-        'openai-processing-ms': String(step?.latencyMs ?? defaultLatencyMs),
-        'openai-version': '2020-10-01',
-        ...(isHealthyModelCall ? HEALTHY_RATE_LIMIT_HEADERS : {}),
+        ...dialectHeaders(input.route, {
+          requestId: entry.requestId,
+          latencyMs: step?.latencyMs ?? defaultLatencyMs,
+          isHealthyModelCall,
+          nowMs: nowMs(),
+        }),
         ...lowerCaseKeys(action.plan.headers),
         ...lowerCaseKeys(step?.headers),
       };
@@ -381,6 +449,29 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
     }
     // Steps are checked when scripted, so a throw here is a mock bug: fail the exchange, not the process.
     play(action, step, exchange).catch(() => exchange.destroy());
+  };
+
+  const respond = (exchange: Exchange, entry: RecordedRequest, input: RouteInput): void => {
+    if (input.bodyBytes > maxBodyBytes) {
+      const message = `Request body of ${input.bodyBytes} bytes exceeds the mock's limit of ${maxBodyBytes} bytes.`;
+      const render = errorFor(input.route, { status: 413, message, code: 'request_too_large' }, entry.requestId);
+      start(exchange, entry, input, undefined, write(render));
+      return;
+    }
+    const verdict = authenticate(input.route, entry, authConfig);
+    if (verdict instanceof Promise) {
+      // Only a Bedrock signature check waits (WebCrypto); everything else is decided synchronously.
+      verdict
+        .then((settled) => {
+          if (exchange.signal.aborted) return;
+          const { step, action } = decide(entry, input, settled);
+          start(exchange, entry, input, step, action);
+        })
+        .catch(() => exchange.destroy());
+      return;
+    }
+    const { step, action } = decide(entry, input, verdict);
+    start(exchange, entry, input, step, action);
   };
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
@@ -428,10 +519,14 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
       const target = request.url ?? '/';
       const queryStart = target.indexOf('?');
       const headers = flattenHeaders(request);
+      const method = request.method ?? 'GET';
+      const path = queryStart === -1 ? target : target.slice(0, queryStart);
+      const route = classifyRoute(method, path, vertexTokens !== undefined);
       entry = {
         requestId,
-        method: request.method ?? 'GET',
-        path: queryStart === -1 ? target : target.slice(0, queryStart),
+        dialect: route.dialect,
+        method,
+        path,
         query: queryStart === -1 ? '' : target.slice(queryStart + 1),
         headers,
         bodyText,
@@ -443,12 +538,14 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
       };
       record(entry);
       respond(exchange, entry, {
-        method: entry.method,
-        path: entry.path,
+        method,
+        path,
+        query: entry.query,
         body: entry.body,
         requestNumber,
         contentType: headers['content-type'],
         bodyBytes: receivedBytes,
+        route,
       });
     });
   };
@@ -478,6 +575,7 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}`;
+  tokenUrl = `${url}/token`;
 
   return {
     url,

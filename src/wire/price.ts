@@ -1,6 +1,7 @@
 /**
  * Model prices and the cost of one call. Pure: no I/O, no clock, no globals. Price tables are plain
- * data (see `./prices/openai.ts`); deployments may pass their own table with the same shape.
+ * data, one file per provider under `./prices/`, gathered by provider name in `./prices/index.ts`
+ * (`builtinPrices`, `findProviderPrice`); deployments may pass their own tables with the same shape.
  * @module
  */
 
@@ -22,11 +23,14 @@ export interface ModelPrice {
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
 /**
- * Token counts of one call, OpenAI semantics: `inputTokens` includes `cachedTokens` and
- * `outputTokens` includes `reasoningTokens`. `null` means the provider did not report the count.
+ * Token counts of one call. Sluice normalises every provider to OpenAI semantics: `inputTokens`
+ * counts all input, cache reads (`cachedTokens`) and cache writes (`cacheWriteTokens`) included,
+ * and `outputTokens` includes `reasoningTokens`. So an Anthropic reply with `input_tokens: 100`,
+ * `cache_read_input_tokens: 800`, `cache_creation_input_tokens: 200` is `inputTokens: 1100`,
+ * `cachedTokens: 800`, `cacheWriteTokens: 200`. `null` means the provider did not report the count.
  */
 export interface TokenUsage {
-  /** All input tokens, cached ones included. */
+  /** All input tokens, cache reads and cache writes included. */
   inputTokens: number | null;
   /** All output tokens, reasoning included. */
   outputTokens: number | null;
@@ -34,11 +38,17 @@ export interface TokenUsage {
   cachedTokens: number | null;
   /** The part of `outputTokens` spent on hidden reasoning. */
   reasoningTokens: number | null;
+  /**
+   * The part of `inputTokens` written to the prompt cache (Anthropic's `cache_creation_input_tokens`,
+   * Bedrock's `cacheWriteInputTokens`); absent or `null` when not reported.
+   */
+  cacheWriteTokens?: number | null;
 }
 
 const PROVIDER_PREFIX = 'openai/';
-// `-2024-08-06` on current models, `-0125` on gpt-3.5/gpt-4 era ones. Anchored at the end only.
-const DATED_SNAPSHOT = /-(?:\d{4}-\d{2}-\d{2}|\d{4})$/;
+// `-2024-08-06` on current OpenAI models, `-0125` on gpt-3.5/gpt-4 era ones (and Mistral's `-2512`),
+// `-20250929` on Anthropic's. Anchored at the end only.
+const DATED_SNAPSHOT = /-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$/;
 const TOKENS_PER_UNIT = 1_000_000;
 const ROUNDING = 1e10;
 
@@ -55,8 +65,9 @@ function lookupWithSnapshot(table: PriceTable, id: string): ModelPrice | undefin
 }
 
 /**
- * Finds a model's price by exact id, then without a trailing dated snapshot suffix, each also tried
- * without an `openai/` prefix; nothing looser, so an unknown id never borrows a neighbour's price.
+ * Finds a model's price by exact id, then without a trailing dated snapshot suffix (`-2024-08-06`,
+ * `-20250929`, `-0125`), each also tried without an `openai/` prefix; nothing looser, so an unknown
+ * id never borrows a neighbour's price.
  * @param table The price table to search.
  * @param model The model id as sent or as reported by the provider.
  * @returns The price, or `undefined` when the table has no entry for the model.
@@ -74,32 +85,46 @@ export function findPrice(table: PriceTable, model: string): ModelPrice | undefi
 const isCount = (value: number): boolean => Number.isFinite(value) && value >= 0;
 
 /**
- * Computes one call's cost with OpenAI's formula (cached input at `cachedInput` or else `input`,
- * reasoning at `reasoning` when priced apart); cache writes are not billed, as `TokenUsage` has no
- * write count.
+ * Computes one call's cost, per million tokens:
+ * `(input - cached - cacheWrite) * input + cached * (cachedInput ?? input)
+ *  + cacheWrite * (cacheWrite price ?? input) + output * output`, where reasoning tokens bill at
+ * `reasoning` instead of `output` when the model prices them apart. Subsets are clamped to their
+ * totals (cache reads first, then cache writes), so an inconsistent report never bills a negative
+ * amount; an unreported subset counts as 0, which bills those tokens at the plain input price.
  * @param price The model's price, usually from `findPrice`.
- * @param usage The token counts the provider reported.
+ * @param usage The token counts the provider reported, normalised to OpenAI semantics.
  * @returns The cost in USD rounded to 1e-10, or `null` when the price is unknown, both input and
  *   output counts are unknown, or a count is negative or not finite. Never `0` for unknown.
  * @example
  * // gpt-4o: 1,000 input of which 400 cached, 200 output
  * computeCostUsd({ input: 2.5, cachedInput: 1.25, output: 10 },
  *   { inputTokens: 1000, outputTokens: 200, cachedTokens: 400, reasoningTokens: null });
- * // => 0.0005 + 0.0015 + 0.002 = 0.004
+ * // => 0.0015 + 0.0005 + 0.002 = 0.004
+ * // claude-sonnet-4-5: 1,100 input = 100 uncached + 800 cache reads + 200 cache writes, 50 output
+ * computeCostUsd({ input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 },
+ *   { inputTokens: 1100, outputTokens: 50, cachedTokens: 800, cacheWriteTokens: 200, reasoningTokens: null });
+ * // => 0.0003 + 0.00024 + 0.00075 + 0.00075 = 0.00204
  */
 export function computeCostUsd(price: ModelPrice | undefined, usage: TokenUsage): number | null {
   if (price === undefined) return null;
-  const { inputTokens, outputTokens, cachedTokens, reasoningTokens } = usage;
+  const { inputTokens, outputTokens, cachedTokens, reasoningTokens, cacheWriteTokens } = usage;
   if (inputTokens === null && outputTokens === null) return null;
   const input = inputTokens ?? 0;
   const output = outputTokens ?? 0;
   const cachedReported = cachedTokens ?? 0;
+  const writtenReported = cacheWriteTokens ?? 0;
   const reasoningReported = reasoningTokens ?? 0;
-  if (!isCount(input) || !isCount(output) || !isCount(cachedReported) || !isCount(reasoningReported)) return null;
+  if (!isCount(input) || !isCount(output) || !isCount(cachedReported) || !isCount(writtenReported) || !isCount(reasoningReported)) {
+    return null;
+  }
 
   // Clamp subsets to their totals so an inconsistent report cannot produce a negative term.
   const cached = Math.min(cachedReported, input);
-  const inputCost = (input - cached) * price.input + cached * (price.cachedInput ?? price.input);
+  const written = Math.min(writtenReported, input - cached);
+  const inputCost =
+    (input - cached - written) * price.input +
+    cached * (price.cachedInput ?? price.input) +
+    written * (price.cacheWrite ?? price.input);
 
   let outputCost = output * price.output;
   const reasoningPrice = price.reasoning;

@@ -19,7 +19,7 @@ describe('parseConfig errors', () => {
     const error = configError({
       providers: {
         local: { kind: 'openai', baseURL: 'not a url' },
-        vllm: { baseURL: 'http://127.0.0.1:8000/v1' },
+        inferbox: { baseURL: 'http://127.0.0.1:8000/v1' },
       },
       models: { fast: { target: 'opneai/gpt-4o-mini' } },
       callbackTimeoutMs: -1,
@@ -30,9 +30,9 @@ describe('parseConfig errors', () => {
     expect(error.message).toContain('streamUsag: unknown key; did you mean "streamUsage"?');
     expect(error.message).toContain('callbackTimeoutMs: expected a value > 0');
     expect(error.message).toContain('models.fast.target: unknown provider "opneai"; did you mean "openai"?');
-    expect(error.message).toContain('providers.vllm.kind: required for a provider not in the catalog');
+    expect(error.message).toContain('providers.inferbox.kind: required for a provider not in the catalog');
     expect(error.issues.map((issue) => issue.path).sort()).toEqual(
-      ['callbackTimeoutMs', 'models.fast.target', 'providers.local.baseURL', 'providers.vllm.kind', 'streamUsag'].sort(),
+      ['callbackTimeoutMs', 'models.fast.target', 'providers.local.baseURL', 'providers.inferbox.kind', 'streamUsag'].sort(),
     );
   });
 
@@ -44,9 +44,9 @@ describe('parseConfig errors', () => {
   });
 
   it('rejects a provider outside the catalog without a kind or a baseURL', () => {
-    const error = configError({ providers: { vllm: {} } });
-    expect(error.message).toContain('providers.vllm.kind: required for a provider not in the catalog');
-    expect(error.message).toContain('providers.vllm.baseURL: required for a provider not in the catalog');
+    const error = configError({ providers: { inferbox: {} } });
+    expect(error.message).toContain('providers.inferbox.kind: required for a provider not in the catalog');
+    expect(error.message).toContain('providers.inferbox.baseURL: required for a provider not in the catalog');
   });
 
   it('rejects an alias target that is not provider/model', () => {

@@ -56,6 +56,7 @@ describe('provider routing', () => {
     expect(upstream.requests[0]!.headers['authorization']).toBe('Bearer client-key');
     expect(local.requests).toHaveLength(1);
 
+    await sluice.flush();
     // The provider key leaks nowhere the application can see.
     const visible = JSON.stringify([events, data, [...response.headers]]);
     expect(visible).not.toContain('provider-key');

@@ -251,10 +251,25 @@ describe('config', () => {
   });
 });
 
-const provider = (name: string): ResolvedProvider => ({ name, kind: 'openai', baseURL: 'http://x/v1', origin: 'http://x', apiKey: null, headers: {} });
-const target = (key: string, weight = 1): ResolvedRouterTarget => ({ provider: provider(key.split('/')[0]!), model: key.split('/')[1]!, key, weight });
+const NO_TIMEOUTS = { firstByteMs: null, idleMs: null, totalMs: null };
+const provider = (name: string): ResolvedProvider => ({
+  name,
+  kind: 'openai',
+  baseURL: 'http://x/v1',
+  origin: 'http://x',
+  apiKey: null,
+  apiKeys: [],
+  headers: {},
+  apiVersion: null,
+  aws: null,
+  vertex: null,
+  maxTokens: 4096,
+  timeouts: NO_TIMEOUTS,
+  unusable: null,
+});
+const target = (key: string, weight = 1): ResolvedRouterTarget => ({ provider: provider(key.split('/')[0]!), model: key.split('/')[1]!, key, weight, timeouts: NO_TIMEOUTS, router: null });
 const router = (strategy: ResolvedRouter['strategy'], targets: ResolvedRouterTarget[], retries = 0): ResolvedRouter => ({ name: 'r', strategy, targets, retries });
-const RETRY = { retries: 0, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000 };
+const RETRY = { retries: 0, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, budget: { ratio: 0.2, minPerSecond: 10 } };
 
 /** A small seeded PRNG (mulberry32). */
 function seeded(seed: number): () => number {

@@ -19,7 +19,7 @@ describe('consoleExporter', () => {
   it('shows - for a null cost and unknown tokens', async () => {
     const lines: string[] = [];
     const exporter = consoleExporter({ log: (line) => lines.push(line) });
-    const usage = { inputTokens: null, outputTokens: null, cachedTokens: null, reasoningTokens: null };
+    const usage = { inputTokens: null, outputTokens: null, cachedTokens: null, reasoningTokens: null, cacheWriteTokens: null };
     await exporter.export([makeRecord({ id: 'x', costUsd: null, usage })], signal);
     expect(lines).toEqual(['[sluice] x openai/gpt-4o-mini 200 412ms in=- out=- $-']);
   });

@@ -31,7 +31,28 @@ describe('public types', () => {
 
   it('the event union is discriminated on type', () => {
     expectTypeOf<SluiceEvent['type']>().toEqualTypeOf<
-      'request:start' | 'attempt:end' | 'request:end' | 'request:error' | 'passthrough:end' | 'listener:error' | 'callback:error' | 'export:drop'
+      | 'request:start'
+      | 'attempt:end'
+      | 'request:end'
+      | 'request:error'
+      | 'passthrough:end'
+      | 'listener:error'
+      | 'callback:error'
+      | 'export:drop'
+      | 'cache:hit'
+      | 'cache:miss'
+      | 'limit:wait'
+      | 'limit:reject'
+      | 'budget:threshold'
+      | 'budget:reject'
+      | 'guard:match'
+      | 'store:error'
+      | 'store:recover'
+      | 'route:retry'
+      | 'route:fallback'
+      | 'target:eject'
+      | 'target:recover'
+      | 'target:force'
     >();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeCostUsd, findPrice, type ModelPrice, type PriceTable, type TokenUsage } from '../../src/wire/price.js';
+import { anthropicPrices } from '../../src/wire/prices/anthropic.js';
 import { openaiPrices } from '../../src/wire/prices/openai.js';
 
 const usage = (partial: Partial<TokenUsage>): TokenUsage => ({
@@ -20,6 +21,12 @@ describe('findPrice', () => {
     expect(findPrice(openaiPrices, 'gpt-4o-2024-08-06')).toBe(openaiPrices['gpt-4o']);
     expect(findPrice(openaiPrices, 'gpt-4.1-mini-2025-04-14')).toBe(openaiPrices['gpt-4.1-mini']);
     expect(findPrice(openaiPrices, 'gpt-6.1-sol-2026-09-29')).toBe(openaiPrices['gpt-6.1-sol']);
+  });
+
+  it("strips an eight-digit snapshot suffix (Anthropic's)", () => {
+    expect(findPrice(anthropicPrices, 'claude-sonnet-4-5-20250929')).toBe(anthropicPrices['claude-sonnet-4-5']);
+    expect(findPrice(anthropicPrices, 'claude-opus-4-20250514')).toBe(anthropicPrices['claude-opus-4']);
+    expect(findPrice(anthropicPrices, 'claude-sonnet-4-5-2025092')).toBeUndefined();
   });
 
   it('strips a four-digit snapshot suffix of older models', () => {
@@ -137,6 +144,55 @@ describe('computeCostUsd', () => {
     const cost = computeCostUsd(openaiPrices['text-embedding-3-small'], usage({ inputTokens: 5000, outputTokens: 0 }));
     expect(cost).toBe(0.0001);
     expect(computeCostUsd(openaiPrices['text-embedding-3-large'], usage({ inputTokens: 1_000_000 }))).toBe(0.13);
+  });
+
+  it('bills cache writes at the cacheWrite price, apart from uncached input', () => {
+    const price: ModelPrice = { input: 2, output: 8, cachedInput: 0.2, cacheWrite: 2.5 };
+    // 1,000 in = 500 uncached + 300 read + 200 written; 100 out:
+    // 500 * 2 + 300 * 0.2 + 200 * 2.5 + 100 * 8 = 1000 + 60 + 500 + 800 = 2360 per 1M
+    const cost = computeCostUsd(price, usage({ inputTokens: 1000, outputTokens: 100, cachedTokens: 300, cacheWriteTokens: 200 }));
+    expect(cost).toBe(0.00236);
+  });
+
+  it('prices an Anthropic call with cache reads and writes (claude-sonnet-4-5)', () => {
+    // Anthropic reports input_tokens 1,000 (uncached only), cache_read_input_tokens 8,000,
+    // cache_creation_input_tokens 2,000, output_tokens 500. Normalised to OpenAI semantics:
+    // inputTokens = 1,000 + 8,000 + 2,000 = 11,000, cachedTokens 8,000, cacheWriteTokens 2,000.
+    // Sonnet 4.5: $3 input, $0.30 cache read, $3.75 cache write (5 min), $15 output, per 1M:
+    //   1,000 * 3    = 3,000
+    //   8,000 * 0.3  = 2,400
+    //   2,000 * 3.75 = 7,500
+    //     500 * 15   = 7,500
+    //   total 20,400 per 1M tokens = $0.0204
+    const price = findPrice(anthropicPrices, 'claude-sonnet-4-5-20250929');
+    expect(price).toBe(anthropicPrices['claude-sonnet-4-5']);
+    const cost = computeCostUsd(price, usage({ inputTokens: 11_000, outputTokens: 500, cachedTokens: 8_000, cacheWriteTokens: 2_000 }));
+    expect(cost).toBe(0.0204);
+  });
+
+  it('bills cache writes at the input price when the model has no cacheWrite price', () => {
+    const price: ModelPrice = { input: 2, output: 0, cachedInput: 1 };
+    // 100 written at $2 (as input) + 100 uncached at $2 = 400 per 1M
+    expect(computeCostUsd(price, usage({ inputTokens: 200, outputTokens: 0, cacheWriteTokens: 100 }))).toBe(0.0004);
+    expect(computeCostUsd({ ...price, cacheWrite: null }, usage({ inputTokens: 200, outputTokens: 0, cacheWriteTokens: 100 }))).toBe(0.0004);
+  });
+
+  it('treats a missing or null cache write count as no writes', () => {
+    const price: ModelPrice = { input: 2, output: 0, cachedInput: 1, cacheWrite: 10 };
+    expect(computeCostUsd(price, usage({ inputTokens: 100, outputTokens: 0 }))).toBe(0.0002);
+    expect(computeCostUsd(price, usage({ inputTokens: 100, outputTokens: 0, cacheWriteTokens: null }))).toBe(0.0002);
+  });
+
+  it('clamps cache writes to the input left after cache reads', () => {
+    const price: ModelPrice = { input: 1, output: 0, cachedInput: 0.1, cacheWrite: 2 };
+    // 100 in: 80 read, writes clamped from 500 to 20: 80 * 0.1 + 20 * 2 = 48 per 1M
+    expect(computeCostUsd(price, usage({ inputTokens: 100, outputTokens: 0, cachedTokens: 80, cacheWriteTokens: 500 }))).toBe(0.000048);
+  });
+
+  it('is null for a negative or non-finite cache write count', () => {
+    const price = anthropicPrices['claude-haiku-4-5'];
+    expect(computeCostUsd(price, usage({ inputTokens: 10, outputTokens: 1, cacheWriteTokens: -1 }))).toBeNull();
+    expect(computeCostUsd(price, usage({ inputTokens: 10, outputTokens: 1, cacheWriteTokens: Number.NaN }))).toBeNull();
   });
 
   it('rounds to 1e-10', () => {

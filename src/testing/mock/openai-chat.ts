@@ -18,17 +18,18 @@ import {
   splitDeltas,
   splitFragments,
   sseEvent,
+  resolveReply,
+  resolveUsage,
   type Render,
+  type ReplyContent,
   type RouteInput,
+  type UsageNumbers,
 } from './render.js';
 import {
   invalidJsonRender,
   missingModelRender,
   missingParameterRender,
-  resolveReply,
-  resolveUsage,
-  type ReplyContent,
-  type UsageNumbers,
+  midStreamErrorFields,
 } from './openai-common.js';
 
 const SYSTEM_FINGERPRINT = 'fp_mock';
@@ -71,19 +72,44 @@ function completionTokens(reply: ReplyContent): number {
   return total;
 }
 
+const SAFE = { filtered: false, severity: 'safe' };
+const NOT_DETECTED = { filtered: false, detected: false };
+
+/** Azure's content-filter verdicts on the prompt: everything safe. */
+const AZURE_PROMPT_FILTER_RESULTS = [
+  {
+    prompt_index: 0,
+    content_filter_results: { hate: SAFE, jailbreak: NOT_DETECTED, self_harm: SAFE, sexual: SAFE, violence: SAFE },
+  },
+];
+
+/** Azure's content-filter verdicts on a choice: everything safe. */
+const AZURE_CHOICE_FILTER_RESULTS = {
+  hate: SAFE,
+  protected_material_code: NOT_DETECTED,
+  protected_material_text: NOT_DETECTED,
+  self_harm: SAFE,
+  sexual: SAFE,
+  violence: SAFE,
+};
+
 /**
- * Answers a Chat Completions request, scripted or by echoing the last user message.
+ * Answers a Chat Completions request, scripted or by echoing the last user message; on Azure routes the
+ * deployment is the model and the answer carries Azure's content-filter results (a first stream chunk
+ * with `choices: []`).
  * @param input - the request
  * @param reply - the scripted reply, if any
  */
 export function renderChat(input: RouteInput, reply: MockReplyStep | undefined): Render {
   const body = input.body;
   if (!isRecord(body)) return invalidJsonRender();
-  if (typeof body['model'] !== 'string') return missingModelRender();
+  const model = input.route.pathModel ?? body['model'];
+  if (typeof model !== 'string') return missingModelRender();
   const messages = body['messages'];
   if (!Array.isArray(messages)) return missingParameterRender('messages');
+  const isAzure = input.route.dialect === 'azure';
 
-  const resolved = resolveReply(reply, `Echo: ${lastUserText(messages)}`, body['model']);
+  const resolved = resolveReply(reply, `Echo: ${lastUserText(messages)}`, model);
   const usage = resolveUsage(reply, promptTokens(messages), completionTokens(resolved));
   const id = `chatcmpl-mock${input.requestNumber}`;
   const callIds = resolved.toolCalls.map((call, index) => call.id ?? `call_mock${input.requestNumber}_${index}`);
@@ -102,16 +128,20 @@ export function renderChat(input: RouteInput, reply: MockReplyStep | undefined):
         function: { name: call.name, arguments: call.arguments },
       }));
     }
-    return json(200, {
+    const choice: Record<string, unknown> = { index: 0, message, logprobs: null, finish_reason: resolved.finishReason };
+    if (isAzure) choice['content_filter_results'] = AZURE_CHOICE_FILTER_RESULTS;
+    const completion: Record<string, unknown> = {
       id,
       object: 'chat.completion',
       created: MOCK_CREATED_S,
       model: resolved.model,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: resolved.finishReason }],
+      choices: [choice],
       usage: chatUsage(usage),
       service_tier: 'default',
       system_fingerprint: SYSTEM_FINGERPRINT,
-    });
+    };
+    if (isAzure) completion['prompt_filter_results'] = AZURE_PROMPT_FILTER_RESULTS;
+    return json(200, completion);
   }
 
   const streamOptions = body['stream_options'];
@@ -133,7 +163,14 @@ export function renderChat(input: RouteInput, reply: MockReplyStep | undefined):
   const delta = (fields: Record<string, unknown>, finishReason: string | null = null): string =>
     chunk([{ index: 0, delta: fields, logprobs: null, finish_reason: finishReason }]);
 
-  const payloads: string[] = [delta({ role: 'assistant', content: '', refusal: null })];
+  const payloads: string[] = [];
+  // Azure opens every stream with a filter-only chunk: empty id, model and choices.
+  if (isAzure) {
+    payloads.push(
+      JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: AZURE_PROMPT_FILTER_RESULTS }),
+    );
+  }
+  payloads.push(delta({ role: 'assistant', content: '', refusal: null }));
   for (const piece of splitDeltas(resolved.content ?? '')) payloads.push(delta({ content: piece }));
   resolved.toolCalls.forEach((call, index) => {
     payloads.push(
@@ -148,14 +185,14 @@ export function renderChat(input: RouteInput, reply: MockReplyStep | undefined):
   payloads.push(delta({}, resolved.finishReason));
   if (includeUsage) payloads.push(chunk([], chatUsage(usage)));
 
-  const first = payloads[1] ?? payloads[0] ?? '{}';
+  const first = payloads[isAzure ? 2 : 1] ?? payloads[0] ?? '{}';
   return {
-    type: 'sse',
+    type: 'stream',
     headers: SSE_HEADERS,
     events: payloads.map((payload) => sseEvent(payload)),
     final: [],
     done: sseEvent('[DONE]'),
     broken: sseEvent(first.slice(0, Math.floor(first.length / 2))),
-    error: (fields) => sseEvent(JSON.stringify(errorBody(fields))),
+    error: (step) => sseEvent(JSON.stringify(errorBody(midStreamErrorFields(step)))),
   };
 }

@@ -1,67 +1,12 @@
 /**
  * Pieces shared by the mock's OpenAI routes: request checks with OpenAI's error bodies, default error
- * fields per status, rate-limit headers and the usage of a scripted or estimated reply.
+ * fields per status and rate-limit headers.
  *
  * @module
  */
 
-import type { MockReplyStep, MockToolCall } from './script.js';
+import type { MockMidStreamErrorStep } from './script.js';
 import { errorBody, json, type ErrorFields, type JsonRender } from './render.js';
-
-/** The numbers a reply reports, before each dialect shapes them. */
-export interface UsageNumbers {
-  readonly input: number;
-  readonly output: number;
-  readonly cachedInput: number;
-  readonly reasoningOutput: number;
-}
-
-/** What a reply says, after defaults are applied. */
-export interface ReplyContent {
-  /** The assistant text, or null when the reply is tool calls only. */
-  readonly content: string | null;
-  readonly toolCalls: readonly MockToolCall[];
-  readonly finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
-  readonly model: string;
-}
-
-/**
- * Applies a scripted reply's overrides to the default echo answer.
- * @param reply - the scripted reply, if any
- * @param echo - the default text
- * @param model - the requested model
- */
-export function resolveReply(reply: MockReplyStep | undefined, echo: string, model: string): ReplyContent {
-  const toolCalls = reply?.toolCalls ?? [];
-  const content = reply?.content ?? (toolCalls.length > 0 ? null : echo);
-  return {
-    content,
-    toolCalls,
-    finishReason: reply?.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
-    model: reply?.model ?? model,
-  };
-}
-
-/**
- * The usage to report: the scripted one, else an estimate from the input and output sizes.
- * @param reply - the scripted reply, if any
- * @param inputTokens - the estimated input tokens
- * @param outputTokens - the estimated output tokens
- */
-export function resolveUsage(
-  reply: MockReplyStep | undefined,
-  inputTokens: number,
-  outputTokens: number,
-): UsageNumbers {
-  const usage = reply?.usage;
-  if (usage === undefined) return { input: inputTokens, output: outputTokens, cachedInput: 0, reasoningOutput: 0 };
-  return {
-    input: usage.prompt_tokens,
-    output: usage.completion_tokens,
-    cachedInput: usage.cached_tokens ?? 0,
-    reasoningOutput: usage.reasoning_tokens ?? 0,
-  };
-}
 
 const DEFAULT_ERRORS: Readonly<Record<number, Omit<ErrorFields, 'param'>>> = {
   400: { type: 'invalid_request_error', code: null, message: 'Invalid request.' },
@@ -113,6 +58,14 @@ export function errorFields(
     param: overrides.param ?? null,
     code: overrides.code === undefined ? base.code : overrides.code,
   };
+}
+
+/**
+ * The error fields of a `mid-stream-error` step in OpenAI's terms.
+ * @param step - the step
+ */
+export function midStreamErrorFields(step: MockMidStreamErrorStep): ErrorFields {
+  return errorFields(step.status ?? 500, step);
 }
 
 /**

@@ -16,16 +16,17 @@ import {
   splitDeltas,
   splitFragments,
   sseEvent,
+  resolveReply,
+  resolveUsage,
   type Render,
+  type ReplyContent,
   type RouteInput,
+  type UsageNumbers,
 } from './render.js';
 import {
   invalidJsonRender,
   missingModelRender,
-  resolveReply,
-  resolveUsage,
-  type ReplyContent,
-  type UsageNumbers,
+  midStreamErrorFields,
 } from './openai-common.js';
 
 function inputItems(input: unknown): readonly unknown[] {
@@ -79,10 +80,11 @@ function field(body: Record<string, unknown>, name: string, fallback: unknown): 
 export function renderResponses(input: RouteInput, reply: MockReplyStep | undefined): Render {
   const body = input.body;
   if (!isRecord(body)) return invalidJsonRender();
-  if (typeof body['model'] !== 'string') return missingModelRender();
+  const model = input.route.pathModel ?? body['model'];
+  if (typeof model !== 'string') return missingModelRender();
 
   const items = inputItems(body['input']);
-  const resolved = resolveReply(reply, `Echo: ${lastUserText(items)}`, body['model']);
+  const resolved = resolveReply(reply, `Echo: ${lastUserText(items)}`, model);
   const usage = responsesUsage(resolveUsage(reply, inputTokens(items, body['instructions']), outputTokens(resolved)));
   const number = input.requestNumber;
   const incompleteReason =
@@ -192,16 +194,18 @@ export function renderResponses(input: RouteInput, reply: MockReplyStep | undefi
 
   const broken = firstDelta ?? JSON.stringify({ type: 'response.output_text.delta', sequence_number: 2, delta: '' });
   return {
-    type: 'sse',
+    type: 'stream',
     headers: SSE_HEADERS,
     events,
     final,
     done: undefined,
     broken: sseEvent(broken.slice(0, Math.floor(broken.length / 2)), 'response.output_text.delta'),
-    error: (fields, sequenceNumber) =>
-      sseEvent(
+    error: (step, sequenceNumber) => {
+      const fields = midStreamErrorFields(step);
+      return sseEvent(
         JSON.stringify({ type: 'error', code: fields.code, message: fields.message, param: fields.param, sequence_number: sequenceNumber }),
         'error',
-      ),
+      );
+    },
   };
 }

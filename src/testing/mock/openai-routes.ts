@@ -1,6 +1,6 @@
 /**
- * The mock's OpenAI routes: which paths are model calls, embeddings, models, the pass-through echo,
- * and the dispatcher that picks a renderer for a request.
+ * The mock's OpenAI routes (also spoken by Azure): embeddings, models, the pass-through echo, and the
+ * dispatcher that picks a renderer for a request in OpenAI's format.
  *
  * @module
  */
@@ -10,9 +10,6 @@ import { MOCK_CREATED_S, estimateTokens, isRecord, json, type Render, type Route
 import { errorFields, errorRender, invalidJsonRender, missingModelRender, missingParameterRender } from './openai-common.js';
 import { renderChat } from './openai-chat.js';
 import { renderResponses } from './openai-responses.js';
-
-/** Paths a step without `match.path` can be consumed by (with `POST`). */
-export const MODEL_CALL_PATHS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses']);
 
 /** The models `GET /v1/models` lists by default. */
 export const DEFAULT_MODELS: readonly string[] = [
@@ -25,15 +22,6 @@ export const DEFAULT_MODELS: readonly string[] = [
 
 const DEFAULT_DIMENSIONS = 8;
 const MAX_DIMENSIONS = 4096;
-
-/**
- * Whether a request is a model call that unrestricted steps apply to.
- * @param method - the HTTP method
- * @param path - the path without query
- */
-export function isModelCall(method: string, path: string): boolean {
-  return method === 'POST' && MODEL_CALL_PATHS.has(path);
-}
 
 function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
@@ -94,7 +82,8 @@ function embeddingInputs(input: unknown): EmbeddingInput[] | undefined {
 function renderEmbeddings(input: RouteInput, reply: MockReplyStep | undefined): Render {
   const body = input.body;
   if (!isRecord(body)) return invalidJsonRender();
-  if (typeof body['model'] !== 'string') return missingModelRender();
+  const model = input.route.pathModel ?? body['model'];
+  if (typeof model !== 'string') return missingModelRender();
   if (body['input'] === undefined) return missingParameterRender('input');
   const items = embeddingInputs(body['input']);
   if (items === undefined) {
@@ -116,7 +105,7 @@ function renderEmbeddings(input: RouteInput, reply: MockReplyStep | undefined): 
       const vector = mockEmbedding(item.key, dimensions);
       return { object: 'embedding', index, embedding: isBase64 ? toBase64(vector) : vector };
     }),
-    model: reply?.model ?? body['model'],
+    model: reply?.model ?? model,
     usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
   });
 }
@@ -148,16 +137,17 @@ function renderEcho(input: RouteInput): Render {
 }
 
 /**
- * Renders the healthy answer for any request, with a scripted reply's overrides where they apply.
+ * Renders the healthy answer for a request in OpenAI's format (or anything no dialect claims), with a
+ * scripted reply's overrides where they apply.
  * @param input - the request
  * @param reply - the scripted reply, if any
  * @param models - the model ids the mock knows
  */
-export function renderRoute(input: RouteInput, reply: MockReplyStep | undefined, models: readonly string[]): Render {
+export function renderOpenAiRoute(input: RouteInput, reply: MockReplyStep | undefined, models: readonly string[]): Render {
   const { method, path } = input;
-  if (method === 'POST' && path === '/v1/chat/completions') return renderChat(input, reply);
-  if (method === 'POST' && path === '/v1/responses') return renderResponses(input, reply);
-  if (method === 'POST' && path === '/v1/embeddings') return renderEmbeddings(input, reply);
+  if (input.route.operation === 'chat') return renderChat(input, reply);
+  if (input.route.operation === 'responses') return renderResponses(input, reply);
+  if (input.route.operation === 'embeddings') return renderEmbeddings(input, reply);
   if (method === 'GET' && path === '/v1/models') return json(200, { object: 'list', data: models.map(modelObject) });
   if (method === 'GET' && path.startsWith('/v1/models/') && path.length > '/v1/models/'.length) {
     const encoded = path.slice('/v1/models/'.length);

@@ -12,8 +12,7 @@ import type {
   MockResetMidStreamStep,
   MockStallStep,
 } from './script.js';
-import { errorBody, type Render } from './render.js';
-import { errorFields } from './openai-common.js';
+import { firstHalf, type Chunk, type Render } from './render.js';
 
 /** How an exchange ends once its chunks are written. */
 export type WriteEnding = 'end' | 'stall' | 'destroy';
@@ -23,7 +22,7 @@ export interface WritePlan {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   /** Body pieces, each written with its own `res.write`. */
-  readonly chunks: readonly string[];
+  readonly chunks: readonly Chunk[];
   readonly ending: WriteEnding;
 }
 
@@ -33,12 +32,15 @@ export type Action = { readonly type: 'hang' } | { readonly type: 'reset' } | { 
 /** A step that cuts or corrupts a healthy answer. */
 export type FaultStep = MockStallStep | MockResetMidStreamStep | MockMalformedStep | MockMidStreamErrorStep;
 
-function withLength(headers: Readonly<Record<string, string>>, body: string): Record<string, string> {
+/** The dialect's body for an error that a non-streaming answer reports with HTTP 200. */
+export type JsonErrorBody = (step: MockMidStreamErrorStep) => string;
+
+function withLength(headers: Readonly<Record<string, string>>, body: Chunk): Record<string, string> {
   return { ...headers, 'content-length': String(Buffer.byteLength(body)) };
 }
 
 /**
- * The plan of a healthy answer: JSON at once, or every SSE event as its own chunk.
+ * The plan of a healthy answer: JSON at once, or every stream event as its own chunk.
  * @param render - the rendered answer
  */
 export function healthyPlan(render: Render): WritePlan {
@@ -54,12 +56,13 @@ export function healthyPlan(render: Render): WritePlan {
  * The plan of a fault step applied to the answer it interrupts.
  * @param step - the fault
  * @param render - the healthy answer it cuts
+ * @param jsonErrorBody - the dialect's error body, for a mid-stream error on a non-streaming answer
  */
-export function faultPlan(step: FaultStep, render: Render): WritePlan {
+export function faultPlan(step: FaultStep, render: Render, jsonErrorBody: JsonErrorBody): WritePlan {
   const afterChunks = step.afterChunks ?? 0;
   if (render.type === 'json') {
     // A JSON body has no events: "some chunks" means its first half.
-    const half = render.body.slice(0, Math.floor(render.body.length / 2));
+    const half = firstHalf(render.body);
     const head = afterChunks > 0 ? [half] : [];
     switch (step.kind) {
       case 'stall':
@@ -69,7 +72,7 @@ export function faultPlan(step: FaultStep, render: Render): WritePlan {
       case 'malformed':
         return { status: render.status, headers: withLength(render.headers, half), chunks: [half], ending: 'end' };
       case 'mid-stream-error': {
-        const body = JSON.stringify(errorBody(errorFields(500, step)));
+        const body = jsonErrorBody(step);
         return { status: 200, headers: withLength(render.headers, body), chunks: [body], ending: 'end' };
       }
     }
@@ -89,7 +92,7 @@ export function faultPlan(step: FaultStep, render: Render): WritePlan {
       return {
         status: 200,
         headers: render.headers,
-        chunks: [...head, render.error(errorFields(500, step), head.length)],
+        chunks: [...head, render.error(step, head.length)],
         ending: 'end',
       };
   }
@@ -102,7 +105,7 @@ export function faultPlan(step: FaultStep, render: Render): WritePlan {
 export function rawPlan(step: MockRawStep): WritePlan {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(step.headers ?? {})) headers[name.toLowerCase()] = value;
-  if (typeof step.body === 'string') {
+  if (typeof step.body === 'string' || step.body instanceof Uint8Array) {
     const hasFraming = 'content-length' in headers || 'transfer-encoding' in headers;
     return { status: step.status, headers: hasFraming ? headers : withLength(headers, step.body), chunks: [step.body], ending: 'end' };
   }

@@ -1,23 +1,58 @@
 /**
- * Shared pieces of the mock provider's answers: what a route renders, token estimates, SSE framing and
- * OpenAI's error body. Pure: no I/O, no clock.
+ * Shared pieces of the mock provider's answers: what a route renders, token estimates, SSE framing,
+ * OpenAI's error body and the defaults of a scripted reply. Pure: no I/O, no clock.
  *
  * @module
  */
 
+import type { MockDialect, MockFinishReason, MockMidStreamErrorStep, MockReplyStep, MockToolCall } from './script.js';
+
 /** Fixed `created` time so every answer is reproducible (2025-01-01T00:00:00Z). */
 export const MOCK_CREATED_S = 1735689600;
+
+/** The body format a route speaks (Azure speaks OpenAI's, Vertex speaks Gemini's or Anthropic's). */
+export type BodyFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'ollama';
+
+/** The operations the mock answers besides OpenAI's own routes. */
+export type Operation =
+  | 'chat'
+  | 'responses'
+  | 'embeddings'
+  | 'messages'
+  | 'count-tokens'
+  | 'generate'
+  | 'converse'
+  | 'ollama-chat'
+  | 'token'
+  | 'other';
+
+/** What the request path says: who is asked, in which body format, for what, and for which model. */
+export interface Route {
+  readonly dialect: MockDialect;
+  readonly format: BodyFormat;
+  readonly operation: Operation;
+  /** The model the path names (Azure deployment, Gemini, Vertex and Bedrock model), decoded. */
+  readonly pathModel: string | undefined;
+  /** True or false when the path decides streaming (Gemini, Vertex, Bedrock); undefined when the body does. */
+  readonly isStreamPath: boolean | undefined;
+  /** Whether an unrestricted step may be consumed by this request. */
+  readonly isModelCall: boolean;
+}
 
 /** What a route handler sees of a request. */
 export interface RouteInput {
   readonly method: string;
   readonly path: string;
+  /** The query string without `?`. */
+  readonly query: string;
   /** Parsed JSON body, or undefined. */
   readonly body: unknown;
   /** 1-based number of the request since the mock started or was reset; seeds every id. */
   readonly requestNumber: number;
   readonly contentType: string | undefined;
   readonly bodyBytes: number;
+  /** The route the path names. */
+  readonly route: Route;
 }
 
 /** Fields of an OpenAI error object. */
@@ -36,24 +71,27 @@ export interface JsonRender {
   readonly body: string;
 }
 
-/** A streamed answer, cut by faults between `events` and before `final` / `done`. */
-export interface SseRender {
-  readonly type: 'sse';
+/** One piece of a body: text (SSE, NDJSON) or bytes (event-stream frames). */
+export type Chunk = string | Uint8Array;
+
+/** A streamed answer (SSE, NDJSON or event-stream), cut by faults between `events` and before `final` / `done`. */
+export interface StreamRender {
+  readonly type: 'stream';
   readonly headers: Readonly<Record<string, string>>;
   /** Events a fault may cut after (each one `res.write`). */
-  readonly events: readonly string[];
-  /** Terminal events of a healthy stream (`response.completed`); empty for Chat. */
-  readonly final: readonly string[];
+  readonly events: readonly Chunk[];
+  /** Terminal events of a healthy stream (`response.completed`, `message_stop`); empty when the body just ends. */
+  readonly final: readonly Chunk[];
   /** The `data: [DONE]` event, for dialects that have one. */
-  readonly done: string | undefined;
+  readonly done: Chunk | undefined;
   /** One event whose JSON does not parse. */
-  readonly broken: string;
+  readonly broken: Chunk;
   /** The dialect's in-stream error event, sent as event number `sequenceNumber` (0-based). */
-  readonly error: (fields: ErrorFields, sequenceNumber: number) => string;
+  readonly error: (step: MockMidStreamErrorStep, sequenceNumber: number) => Chunk;
 }
 
 /** What a route produces for one request. */
-export type Render = JsonRender | SseRender;
+export type Render = JsonRender | StreamRender;
 
 /** Headers of every JSON answer. */
 export const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
@@ -162,4 +200,135 @@ export function requestedModel(body: unknown, fallback: string): string {
  */
 export function isStreamRequest(body: unknown): boolean {
   return isRecord(body) && body['stream'] === true;
+}
+
+/**
+ * The text of every `text` field in a list of parts or blocks, joined by a space.
+ * @param parts - Anthropic blocks, Gemini parts or Bedrock content blocks
+ */
+export function partsText(parts: unknown): string {
+  if (!Array.isArray(parts)) return '';
+  const texts: string[] = [];
+  for (const part of parts) {
+    if (isRecord(part) && typeof part['text'] === 'string') texts.push(part['text']);
+  }
+  return texts.join(' ');
+}
+
+/**
+ * Parses a tool call's JSON arguments into the object Anthropic, Gemini, Bedrock and Ollama send whole.
+ * @param text - the scripted arguments string
+ * @returns the parsed object, or `{}` when the text is not a JSON object
+ */
+export function argumentsObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The numbers a reply reports, before each dialect shapes them. */
+export interface UsageNumbers {
+  /** Every input token, cached ones included. */
+  readonly input: number;
+  /** Every output token, reasoning included. */
+  readonly output: number;
+  readonly cachedInput: number;
+  readonly cacheWriteInput: number;
+  readonly reasoningOutput: number;
+}
+
+/** What a reply says, after defaults are applied. */
+export interface ReplyContent {
+  /** The assistant text, or null when the reply is tool calls only. */
+  readonly content: string | null;
+  /** The reasoning text, or null. */
+  readonly thinking: string | null;
+  readonly toolCalls: readonly MockToolCall[];
+  readonly finishReason: MockFinishReason;
+  readonly model: string;
+}
+
+/**
+ * Applies a scripted reply's overrides to the default echo answer.
+ * @param reply - the scripted reply, if any
+ * @param echo - the default text
+ * @param model - the requested model
+ */
+export function resolveReply(reply: MockReplyStep | undefined, echo: string, model: string): ReplyContent {
+  const toolCalls = reply?.toolCalls ?? [];
+  const content = reply?.content ?? (toolCalls.length > 0 ? null : echo);
+  return {
+    content,
+    thinking: reply?.thinking ?? null,
+    toolCalls,
+    finishReason: reply?.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
+    model: reply?.model ?? model,
+  };
+}
+
+/**
+ * The output tokens a reply is estimated at: its text, its tool calls and, when the dialect renders it,
+ * its thinking.
+ * @param reply - the resolved reply
+ * @param hasThinking - whether the dialect sends the thinking
+ */
+export function estimateOutputTokens(reply: ReplyContent, hasThinking: boolean): number {
+  let total = estimateTokens(reply.content ?? '');
+  if (hasThinking) total += estimateTokens(reply.thinking ?? '');
+  for (const call of reply.toolCalls) total += estimateTokens(call.name) + estimateTokens(call.arguments);
+  return total;
+}
+
+/**
+ * The usage to report: the scripted one, else an estimate from the input and output sizes.
+ * @param reply - the scripted reply, if any
+ * @param inputTokens - the estimated input tokens
+ * @param outputTokens - the estimated output tokens, reasoning included
+ * @param reasoningTokens - the estimated reasoning tokens
+ */
+export function resolveUsage(
+  reply: MockReplyStep | undefined,
+  inputTokens: number,
+  outputTokens: number,
+  reasoningTokens = 0,
+): UsageNumbers {
+  const usage = reply?.usage;
+  if (usage === undefined) {
+    return { input: inputTokens, output: outputTokens, cachedInput: 0, cacheWriteInput: 0, reasoningOutput: reasoningTokens };
+  }
+  return {
+    input: usage.prompt_tokens,
+    output: usage.completion_tokens,
+    cachedInput: usage.cached_tokens ?? 0,
+    cacheWriteInput: usage.cache_write_tokens ?? 0,
+    reasoningOutput: usage.reasoning_tokens ?? 0,
+  };
+}
+
+/**
+ * Input tokens neither read from nor written to the cache (Anthropic `input_tokens`, Bedrock `inputTokens`).
+ * @param usage - the reply's usage
+ */
+export function uncachedInput(usage: UsageNumbers): number {
+  return Math.max(0, usage.input - usage.cachedInput - usage.cacheWriteInput);
+}
+
+/**
+ * The seconds a `rate-limit` step asks the client to wait, rounded up.
+ * @param retryAfterS - the step's seconds
+ * @param retryAfterMs - the step's milliseconds
+ */
+export function retryAfterSeconds(retryAfterS: number | undefined, retryAfterMs: number | undefined): number {
+  return retryAfterS ?? (retryAfterMs === undefined ? 1 : Math.ceil(retryAfterMs / 1000));
+}
+
+/**
+ * Cuts a text in half for a body that stops or breaks mid-way.
+ * @param text - the whole text
+ */
+export function firstHalf(text: string): string {
+  return text.slice(0, Math.floor(text.length / 2));
 }
