@@ -475,10 +475,13 @@ function resolveProvider(
     else if (isConfigured) issues.push({ path: `providers.${name}.project`, message: 'required for Vertex AI (or set GOOGLE_CLOUD_PROJECT)' });
   }
   let baseURL = (entry.baseURL ?? known?.baseURL ?? '').replace(/\/+$/, '');
+  // Vertex's global endpoint has no region prefix.
+  if (kind === 'vertex' && entry.baseURL === undefined && fill['location'] === 'global') baseURL = 'https://aiplatform.googleapis.com';
   // Catalog URLs name what they need: `https://bedrock-runtime.{region}.amazonaws.com`.
   baseURL = baseURL.replace(/\{(\w+)\}/g, (match, key: string) => fill[key] ?? match);
   const missing = /\{(\w+)\}/.exec(baseURL);
   let unusable: string | null = null;
+  if (kind === 'vertex' && vertex === null) unusable = `provider '${name}' needs providers.${name}.project (or GOOGLE_CLOUD_PROJECT)`;
   if (missing !== null) {
     const what = missing[1] === 'region' ? `providers.${name}.region (or AWS_REGION)` : `providers.${name}.baseURL`;
     unusable = `provider '${name}' needs ${what}`;

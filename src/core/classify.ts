@@ -57,10 +57,17 @@ function classifyGemini(path: string): Classification | null {
   if (colon === -1) return null;
   const method = GEMINI_METHODS[path.slice(colon + 1)];
   if (method === undefined) return null;
-  const at = path.indexOf('/models/');
-  if (at === -1 || at + 8 >= colon) return null;
   // The model may itself contain '/' (`anthropic/claude-sonnet-4-5`, `tunedModels/x`): keep it whole.
-  const model = decodeURIComponent(path.slice(at + 8, colon));
+  // The Vercel AI SDK drops the `models/` prefix of an id that has a '/': take what follows the API version.
+  let start = path.indexOf('/models/');
+  if (start !== -1) start += 8;
+  else {
+    const version = /^\/(?:v1|v1beta|v1alpha)\//.exec(path);
+    if (version === null) return null;
+    start = version[0].length;
+  }
+  if (start >= colon) return null;
+  const model = decodeURIComponent(path.slice(start, colon));
   return { dialect: 'gemini', operation: method.operation, modelId: model, isUrlStream: method.isUrlStream };
 }
 

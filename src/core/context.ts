@@ -98,6 +98,8 @@ export class CallContext {
   usage: Usage;
   /** Whether `usage` covers only part of the answer. */
   usagePartial: boolean;
+  /** Whether `usage` was estimated by Sluice (about four characters per token) because the provider reported none. */
+  usageEstimated: boolean;
   /** Cost in USD, or `null` when unknown. */
   costUsd: number | null;
   /** The HTTP status the SDK received. */
@@ -161,6 +163,7 @@ export class CallContext {
     this.tags = init.tags ?? EMPTY_TAGS;
     this.usage = { inputTokens: null, outputTokens: null, cachedTokens: null, reasoningTokens: null, cacheWriteTokens: null };
     this.usagePartial = false;
+    this.usageEstimated = false;
     this.costUsd = null;
     this.status = null;
     this.outcome = null;

@@ -205,7 +205,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     if (translating && ctx.operation !== 'chat') {
       throw new SluiceError(
         'sluice_unsupported_operation',
-        `provider '${provider!.name}' speaks the ${wire} format, which has no equivalent of this ${ctx.dialect} ${ctx.operation} call; route it to a ${ctx.dialect} provider`,
+        `provider '${provider!.name}' speaks the ${wire} format, which has no equivalent of this ${ctx.dialect} ${ctx.operation} call; route it to a provider of the ${ctx.dialect} format`,
         { status: 400 },
       );
     }
@@ -264,7 +264,15 @@ export function createDispatch(deps: DispatchDeps): Next {
         applyStaticAuth(provider, headers, taken?.key ?? provider.apiKey);
       }
       if (authorizer !== null) {
-        await authorizer({ method: ctx.method, url, headers, body: typeof body === 'string' ? body : '' }, ctx.startedAt + (ctx.now() - ctx.startMs), ctx.signal);
+        try {
+          await authorizer({ method: ctx.method, url, headers, body: typeof body === 'string' ? body : '' }, ctx.startedAt + (ctx.now() - ctx.startMs), ctx.signal);
+        } catch (error) {
+          if (ctx.signal?.aborted === true) throw error;
+          // A token exchange or signing failure: a 502 in the SDK's dialect, which a router falls back on.
+          const message = `could not authenticate to provider '${provider!.name}': ${error instanceof Error ? error.message : String(error)}`;
+          ctx.error = { class: 'sluice_provider_auth_failed', message };
+          return errorResponse(ctx.dialect, { status: 502, code: 'sluice_provider_auth_failed', message, requestId: ctx.id });
+        }
       }
       // A dispatcher belongs to the SDK's own origin; `duplex` only to a stream body, which is text by now.
       const { dispatcher, duplex: _duplex, ...rest } = ctx.init as RequestInit & { dispatcher?: unknown; duplex?: unknown };

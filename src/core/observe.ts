@@ -4,7 +4,7 @@
  * socket; cancelling it cancels upstream). Events are framed on bytes and decoded only when needed.
  * @module
  */
-import { payloadEnd, SseFramer } from '../wire/sse.js';
+import { payloadEnd, payloadEndsWithAscii, SseFramer } from '../wire/sse.js';
 import {
   inspectChatEvent,
   inspectResponsesEvent,
@@ -141,7 +141,9 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     }
     onEnd(outcome, state, error);
   };
+  const tail = new TailBytes();
   const deliver = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): void => {
+    if (mode.kind === 'pass') tail.push(chunk);
     if (options.errorEvent !== null && chunk.length > 0) {
       tailBytes = ((chunk.length > 1 ? chunk[chunk.length - 2]! : tailBytes & 0xff) << 8) | chunk[chunk.length - 1]!;
     }
@@ -209,7 +211,10 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
               // Only a stream whose events Sluice held back has undelivered bytes left.
               if (hideUsage && rest !== null && rest.length > 0) deliver(controller, rest);
               controller.close();
-              if (state.error === null && (framer !== null || mode.kind === 'decode') && !state.done) {
+              // Unframed Chat Completions streams are checked by their last bytes: `data: [DONE]`.
+              if (mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat') state.done = tail.endsWithDone();
+              const isChecked = framer !== null || mode.kind === 'decode' || (mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat');
+              if (state.error === null && isChecked && !state.done) {
                 // Never call a truncated stream complete: the provider did not send its terminator.
                 end('errored', new Error('the upstream stream ended before its terminator'));
               } else {
@@ -248,6 +253,29 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     },
     { highWaterMark: 0 },
   );
+}
+
+/** The last bytes of a stream (a fixed 16-byte window), to check its terminator without framing it. */
+class TailBytes {
+  readonly #bytes = new Uint8Array(16);
+  #length = 0;
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length >= 16) {
+      this.#bytes.set(chunk.subarray(chunk.length - 16));
+      this.#length = 16;
+      return;
+    }
+    const keep = Math.min(this.#length, 16 - chunk.length);
+    this.#bytes.copyWithin(0, this.#length - keep, this.#length);
+    this.#bytes.set(chunk, keep);
+    this.#length = keep + chunk.length;
+  }
+
+  /** Whether the stream ended with `[DONE]` followed only by line breaks. */
+  endsWithDone(): boolean {
+    return payloadEndsWithAscii(this.#bytes.subarray(0, this.#length), '[DONE]');
+  }
 }
 
 const COLON = 0x3a;

@@ -377,6 +377,7 @@ class SluiceInstance implements Sluice {
       if (state.usage !== null) ctx.usage = { ...state.usage, cacheWriteTokens: state.usage.cacheWriteTokens ?? null };
       ctx.responseModel ??= state.model;
       ctx.usagePartial = outcome !== 'completed';
+      if (ctx.usagePartial && state.usage === null) estimatePartialUsage(ctx);
       if (state.error !== null) ctx.error = { class: 'stream_error', message: state.error };
       else if (outcome === 'cancelled') ctx.error = { class: 'abort', message: 'the caller stopped reading the stream' };
       else if (outcome === 'errored') ctx.error = { class: 'stream_error', message: error instanceof Error ? error.message : String(error) };
@@ -449,6 +450,7 @@ class SluiceInstance implements Sluice {
       phases: { requestMs, upstreamMs, responseMs },
       usage: { ...ctx.usage },
       usagePartial: ctx.usagePartial,
+      usageEstimated: ctx.usageEstimated,
       costUsd: ctx.costUsd,
       user: ctx.user,
       session: ctx.session,
@@ -484,6 +486,26 @@ function priceOf(userPrices: PriceTable, catalog: PriceCatalog, ctx: CallContext
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+const STREAMED_TEXT = /"(?:content|text|thinking|partial_json|arguments|reasoning_content)":"((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * A stream that broke before the provider reported usage still cost something: count what was sent
+ * and streamed at about four characters per token, and mark the record estimated. The output count
+ * comes from the text kept for the record, so it is `null` when `record.bodies` is off.
+ */
+function estimatePartialUsage(ctx: CallContext): void {
+  const input = ctx.bodyText === null ? null : Math.ceil(ctx.bodyText.length / 4);
+  let output: number | null = null;
+  if (ctx.responseBody !== null) {
+    let chars = 0;
+    for (const match of ctx.responseBody.matchAll(STREAMED_TEXT)) chars += match[1]!.length;
+    output = Math.ceil(chars / 4);
+  }
+  if (input === null && output === null) return;
+  ctx.usage = { inputTokens: input, outputTokens: output, cachedTokens: null, reasoningTokens: null, cacheWriteTokens: null };
+  ctx.usageEstimated = true;
 }
 
 /** Reads the model, streaming and end user from where each dialect puts them. */

@@ -132,6 +132,11 @@ export interface CallRecord {
   usage: Usage;
   /** Whether `usage` covers only part of the answer (a stream that ended early). */
   usagePartial: boolean;
+  /**
+   * Whether `usage` was estimated by Sluice (about four characters per token, from the request and the
+   * streamed text) because the provider reported none, as when a stream breaks before its usage event.
+   */
+  usageEstimated: boolean;
   /** Cost in USD from the price catalog; `null` when the model has no price or usage is unknown. */
   costUsd: number | null;
   /** End user, from config, the `x-sluice-user` header or the body's `user` field. */

@@ -1,8 +1,12 @@
 /**
  * `sluice/plugins`: every plugin factory. Each returns one middleware to put in
- * `createSluice({ use: [...] })`, outermost first; the recommended order is guard, limits and
- * budgets, then the cache (Sluice's router and dispatch always come last). Side-effect free and
- * web-platform only.
+ * `createSluice({ use: [...] })`, outermost first. The recommended order is `pii()` (so nothing
+ * after it, records included, sees the values), `guard()`, `limits()` and `budget()`, then
+ * `cache()`; Sluice's router and dispatch always come last. Side-effect free and web-platform only.
  * @module
  */
 export { cache, type CacheOptions, type CacheableOperation, type Duration } from './cache/index.js';
+export { pii } from './pii/index.js';
+export type { PiiBuiltinRule, PiiMode, PiiOptions, PiiPattern, PiiRuleName, PiiWordList } from './pii/index.js';
+export { guard } from './guard/index.js';
+export type { GuardBuiltinRule, GuardCheck, GuardCheckInput, GuardDecision, GuardKeywords, GuardMode, GuardOptions, GuardPattern, GuardRole } from './guard/index.js';

@@ -43,7 +43,7 @@ export const providerInfo: Readonly<Record<string, ProviderInfo>> = {
   'xiaomi-mimo-anthropic': { label: 'Xiaomi MiMo (Anthropic-compatible)', auth: 'x-api-key', docs: 'https://platform.xiaomimimo.com/#/docs' },
   'dashscope-anthropic': { label: 'Alibaba Cloud Model Studio (Anthropic-compatible)', auth: 'x-api-key', docs: 'https://www.alibabacloud.com/help/en/model-studio/anthropic-api-messages' },
   openai: { label: 'OpenAI', auth: 'bearer', docs: 'https://platform.openai.com/docs/api-reference' },
-  'azure-openai': { label: 'Azure OpenAI (v1 API)', auth: 'api-key', docs: 'https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/models' },
+  'azure-openai': { label: 'Azure OpenAI (v1 API)', auth: 'bearer', docs: 'https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/models' },
   'gemini-openai': { label: 'Google Gemini (OpenAI-compatible)', auth: 'bearer', docs: 'https://ai.google.dev/gemini-api/docs/openai' },
   'anthropic-openai': { label: 'Anthropic (OpenAI SDK compatibility)', auth: 'bearer', docs: 'https://docs.anthropic.com/en/api/openai-sdk' },
   mistral: { label: 'Mistral AI', auth: 'bearer', docs: 'https://docs.mistral.ai/api' },

@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSluice, type Sluice } from '../../src/core/sluice.js';
-import type { SluiceConfig } from '../../src/config/types.js';
+import type { ProviderConfig } from '../../src/config/types.js';
 import type { MockProvider } from '../../src/testing/mock-provider.js';
 import { clientFor, collect, messages, useMock } from '../helpers/sluice.js';
 
@@ -17,7 +17,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const providers = (): SluiceConfig['providers'] => ({
+const providers = (): Record<string, ProviderConfig> => ({
   a: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'key-a-123456' },
   b: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'key-b-123456' },
 });
@@ -279,7 +279,7 @@ describe('time limits', () => {
     await vi.waitFor(() => expect(mock.requests).toHaveLength(1), { interval: 1 });
     await vi.advanceTimersByTimeAsync(2001);
     const error = await pending;
-    expect((error as OpenAI.APIError).status).toBe(504);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(504);
     expect((error as Error).message).toContain('timeouts.totalMs');
   });
 });

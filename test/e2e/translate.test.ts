@@ -158,7 +158,7 @@ describe('the OpenAI SDK on every provider kind', () => {
       .chat.completions.create({ model: 'an/claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
-    expect((error as OpenAI.APIError).status).toBe(503);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
     expect((error as Error).message).toContain('an:');
   });
 
@@ -192,7 +192,7 @@ describe('the OpenAI SDK on every provider kind', () => {
     const error = await openaiClient(sluice)
       .chat.completions.create({ model: 'an/claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] })
       .catch((caught: unknown) => caught);
-    expect((error as OpenAI.APIError).status).toBe(502);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
     expect((error as Error).message).toContain("provider 'an'");
     await sluice.flush();
     expect(seen[0]?.attempts[0]?.status).toBe(200);
@@ -284,5 +284,44 @@ describe('the Google GenAI SDK', () => {
     expect(mock.requests[0]!.path).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
     await sluice.flush();
     expect(seen[0]).toMatchObject({ dialect: 'gemini', provider: 'ge', usage: { inputTokens: 4, outputTokens: 1 } });
+  });
+});
+
+describe('the Vercel AI SDK', () => {
+  it('generateText and streamText through @ai-sdk/openai on an Anthropic provider, and @ai-sdk/anthropic on an OpenAI one', async () => {
+    const { generateText, streamText } = await import('ai');
+    const { createOpenAI } = await import('@ai-sdk/openai');
+    const { createAnthropic } = await import('@ai-sdk/anthropic');
+    const sluice = gateway();
+    const seen = records(sluice);
+    mock.script({ kind: 'reply', content: 'From Claude' }, { kind: 'reply', content: 'Streamed from GPT' });
+    const openai = createOpenAI({ apiKey: 'client-key', fetch: sluice.fetch });
+    const anthropic = createAnthropic({ apiKey: 'client-key', fetch: sluice.fetch });
+    const generated = await generateText({ model: openai.chat('an/claude-sonnet-4-5'), prompt: 'Hi', maxRetries: 0 });
+    expect(generated.text).toBe('From Claude');
+    const streamed = streamText({ model: anthropic('oa/gpt-4o-mini'), prompt: 'Hi', maxRetries: 0 });
+    let text = '';
+    for await (const part of streamed.textStream) text += part;
+    expect(text).toBe('Streamed from GPT');
+    await sluice.flush();
+    expect(seen.map((record) => [record.dialect, record.provider, record.outcome])).toEqual([
+      ['openai', 'an', 'completed'],
+      ['anthropic', 'oa', 'completed'],
+    ]);
+  });
+
+  it('tool calls through @ai-sdk/anthropic on a Gemini provider', async () => {
+    const { generateText, jsonSchema, tool } = await import('ai');
+    const { createAnthropic } = await import('@ai-sdk/anthropic');
+    const sluice = gateway();
+    mock.script({ kind: 'reply', toolCalls: [{ name: 'weather', arguments: '{"city":"Oslo"}' }] });
+    const anthropic = createAnthropic({ apiKey: 'client-key', fetch: sluice.fetch });
+    const result = await generateText({
+      model: anthropic('ge/gemini-2.5-flash'),
+      prompt: 'Weather in Oslo?',
+      maxRetries: 0,
+      tools: { weather: tool({ description: 'Weather', inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }) }) },
+    });
+    expect(result.toolCalls[0]).toMatchObject({ toolName: 'weather', input: { city: 'Oslo' } });
   });
 });

@@ -29,6 +29,7 @@ export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
     phases: { requestMs: 1, upstreamMs: 409, responseMs: 1 },
     usage: { inputTokens: 12, outputTokens: 48, cachedTokens: 0, reasoningTokens: 0, cacheWriteTokens: null },
     usagePartial: false,
+    usageEstimated: false,
     costUsd: 0.000031,
     user: null,
     session: null,

@@ -1,0 +1,109 @@
+/**
+ * The `pii()` plugin: finds personal data and secrets in what a request sends (every dialect's
+ * message shapes), and redacts, masks, blocks or only logs each kind. Redaction is reversible: the
+ * provider sees `<EMAIL_1>`, the SDK gets the original back, in JSON answers and in streams.
+ * @module
+ */
+import type { CallContext } from '../../core/context.js';
+import { SluiceError } from '../../core/errors.js';
+import type { Middleware, Next } from '../../core/types.js';
+import { mapTextFields } from '../text-fields.js';
+import { resolvePiiOptions, type PiiOptions, type ResolvedPiiOptions } from './options.js';
+import { PiiScan } from './redact.js';
+import { restoreJsonBody, restoreSseStream, type Placeholders } from './restore.js';
+
+export type { PiiMode, PiiOptions, PiiPattern, PiiRuleName, PiiWordList } from './options.js';
+export type { BuiltinRule as PiiBuiltinRule } from './detectors.js';
+
+function blockMessage(scan: PiiScan): string {
+  const rules = [...new Set(scan.blocked.map((site) => site.rule))];
+  const sites = scan.blocked.map((site) => `${site.rule} in ${site.path}`).join(', ');
+  const more = scan.blockedTotal > scan.blocked.length ? ` and ${scan.blockedTotal - scan.blocked.length} more` : '';
+  const fix = rules.map((rule) => `rules['${rule}']`).join(', ');
+  return `pii(): request blocked, it was not sent: found ${sites}${more}. Remove the value, or set ${fix} to 'redact' or 'mask' to let such requests through.`;
+}
+
+function report(ctx: CallContext, scan: PiiScan, options: ResolvedPiiOptions): void {
+  const emit = ctx.events.has('guard:match');
+  scan.counts.forEach((count, index) => {
+    if (count === 0) return;
+    const rule = options.detectors[index]!.name;
+    const action = options.modes[index]!;
+    ctx.guard.push({ rule, action, count });
+    if (emit) ctx.events.emit({ type: 'guard:match', id: ctx.id, rule, action, count });
+  });
+}
+
+/** Wraps an answer so the SDK reads original values where the provider wrote placeholders. */
+async function restoreResponse(ctx: CallContext, response: Response, placeholders: Placeholders, recordOriginals: boolean): Promise<Response> {
+  const body = response.body;
+  if (body === null) return response;
+  const contentType = response.headers.get('content-type') ?? '';
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+  if (contentType.includes('text/event-stream')) {
+    const restored = new Response(restoreSseStream(body, placeholders), init);
+    restored.headers.delete('content-length');
+    return restored;
+  }
+  if (!contentType.includes('json') && contentType !== '') return response;
+  const text = await response.text();
+  const restored = restoreJsonBody(text, placeholders);
+  if (recordOriginals && ctx.responseBody !== null) ctx.responseBody = restoreJsonBody(ctx.responseBody, placeholders);
+  const out = new Response(restored, init);
+  if (restored !== text) out.headers.delete('content-length');
+  return out;
+}
+
+/**
+ * Creates the PII filter. It scans every text of the request (system, user, assistant and tool
+ * messages, tool arguments and results, in OpenAI, Anthropic and Gemini shapes) for emails, phone
+ * numbers, credit cards (Luhn-checked), IBANs (mod-97), US SSNs, IP addresses, API keys and private
+ * keys, plus your own patterns and word lists; then each rule redacts, masks, blocks or logs.
+ * Records and `guard:match` events never carry the values found.
+ * @param options What to look for and what to do.
+ * @param options.mode What every rule does unless `rules` says otherwise. @default 'redact'
+ * @param options.rules Per-rule mode or `false`. @default every built-in rule on
+ * @param options.patterns Custom regex rules `{ name, regex, mode? }`. @default []
+ * @param options.words Custom word lists `{ name, list, caseSensitive?, mode? }`. @default []
+ * @param options.restore Put original values back into the answer. @default true
+ * @param options.recordOriginals Keep original values in the record. @default false
+ * @returns The middleware; put it first in `use` (or right after `guard()`).
+ * @throws {SluiceConfigError} when an option is invalid, with paths such as `pii().rules.emial`.
+ * @example
+ * import { createSluice } from 'sluice';
+ * import { pii } from 'sluice/plugins';
+ *
+ * const sluice = createSluice({
+ *   use: [pii({ rules: { 'credit-card': 'block', ipv4: false }, words: [{ name: 'codename', list: ['Project Falcon'] }] })],
+ * });
+ */
+export function pii(options?: PiiOptions): Middleware {
+  const resolved = resolvePiiOptions(options);
+  return async function pii(ctx: CallContext, next: Next): Promise<Response> {
+    const body = ctx.body;
+    if (typeof body !== 'object' || body === null || resolved.detectors.length === 0) return next(ctx);
+    const dialect: string = ctx.dialect;
+    const scan = new PiiScan(resolved, ctx.bodyText);
+    const sent = mapTextFields(dialect, ctx.operation, body, scan.visit);
+    if (!scan.matched) return next(ctx);
+    report(ctx, scan, resolved);
+
+    if (scan.blocked.length > 0) {
+      // The refusal is recorded with the request body: never with the values that caused it.
+      if (!resolved.recordOriginals) ctx.setBody(mapTextFields(dialect, ctx.operation, body, scan.recordedText));
+      throw new SluiceError('sluice_pii_blocked', blockMessage(scan), { status: 400 });
+    }
+    if (sent !== body) ctx.setBody(sent);
+    // The record is built after the end listeners run: they choose which body it shows.
+    if (resolved.recordOriginals) {
+      if (sent !== body) ctx.onEnd((ended) => ended.setBody(body));
+    } else if (scan.hasRecordedChanges) {
+      const recorded = mapTextFields(dialect, ctx.operation, body, scan.recordedText);
+      ctx.onEnd((ended) => ended.setBody(recorded));
+    }
+
+    const response = await next(ctx);
+    if (!resolved.restore || scan.placeholders.size === 0) return response;
+    return restoreResponse(ctx, response, scan.placeholders, resolved.recordOriginals);
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * One call's PII scan: finds matches in each text (reading past invisible characters such as
+ * zero-width spaces), numbers placeholders per distinct value, and produces two texts per field: the
+ * one sent upstream (redact and mask applied) and the one recorded (every match hidden, so `log` and
+ * `block` values never reach a record either).
+ * @module
+ */
+import { findMatches } from './detectors.js';
+import type { PiiMode, ResolvedPiiOptions } from './options.js';
+
+/** Where a blocked value was found, without the value. */
+export interface BlockedSite {
+  rule: string;
+  path: string;
+}
+
+/** At most this many places are named in a block message. */
+const MAX_SITES = 5;
+
+/** Characters that do not show but break a value apart (`jane\u200B@example.com`): detection reads past them. */
+const INVISIBLE = /[\u00AD\u200B-\u200D\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]/;
+const INVISIBLE_ALL = /[\u00AD\u200B-\u200D\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]/g;
+
+/** The text without invisible characters, and where each of its characters sits in the original. */
+function withoutInvisible(text: string): { text: string; offsets: number[] } {
+  const offsets: number[] = [];
+  let out = '';
+  let position = 0;
+  INVISIBLE_ALL.lastIndex = 0;
+  for (let match = INVISIBLE_ALL.exec(text); match !== null; match = INVISIBLE_ALL.exec(text)) {
+    for (let index = position; index < match.index; index++) offsets.push(index);
+    out += text.slice(position, match.index);
+    position = match.index + 1;
+  }
+  for (let index = position; index < text.length; index++) offsets.push(index);
+  return { text: out + text.slice(position), offsets };
+}
+
+/** The scan of one call. */
+export class PiiScan {
+  /** Placeholder → original, for `redact` rules only: what restoration puts back. */
+  readonly placeholders = new Map<string, string>();
+  /** Matches per detector, in the options' order. */
+  readonly counts: number[];
+  /** The first places a `block` rule matched. */
+  readonly blocked: BlockedSite[] = [];
+  /** Every `block` match, named or not. */
+  blockedTotal = 0;
+  /** Whether any rule matched. */
+  matched = false;
+
+  readonly #options: ResolvedPiiOptions;
+  readonly #bodyText: string;
+  /** `label\0value` → placeholder, for every mode (recorded texts number `log` and `block` values too). */
+  readonly #byValue = new Map<string, string>();
+  readonly #nextNumber = new Map<string, number>();
+  /** Original text → recorded text, for every text with a match. */
+  readonly #recorded = new Map<string, string>();
+  #recordDiffers = false;
+
+  /**
+   * @param options The resolved plugin options.
+   * @param bodyText The request body text, so placeholders never collide with text already in it.
+   */
+  constructor(options: ResolvedPiiOptions, bodyText: string | null) {
+    this.#options = options;
+    this.#bodyText = bodyText ?? '';
+    this.counts = options.detectors.map(() => 0);
+  }
+
+  /** Whether the recorded body differs from the sent one (a `log` or `block` rule matched). */
+  get hasRecordedChanges(): boolean {
+    return this.#recordDiffers;
+  }
+
+  /**
+   * Scans one text and returns the text to send. A text visitor for `mapTextFields`.
+   * @param text The text.
+   * @param path Where it is, for block messages.
+   */
+  readonly visit = (text: string, path: string): string => {
+    const { detectors, modes } = this.#options;
+    const visible = INVISIBLE.test(text) ? withoutInvisible(text) : null;
+    const scanned = visible === null ? text : visible.text;
+    const matches = findMatches(scanned, detectors);
+    if (matches.length === 0) return text;
+    this.matched = true;
+    let sent = '';
+    let recorded = '';
+    let differs = false;
+    let position = 0;
+    for (const match of matches) {
+      const detector = detectors[match.rule]!;
+      const mode: PiiMode = modes[match.rule]!;
+      // The value as read (without invisible characters); the span as written.
+      const value = scanned.slice(match.start, match.end);
+      const start = visible === null ? match.start : visible.offsets[match.start]!;
+      const end = visible === null ? match.end : visible.offsets[match.end - 1]! + 1;
+      const between = text.slice(position, start);
+      this.counts[match.rule]!++;
+      let sentValue: string;
+      let recordedValue: string;
+      switch (mode) {
+        case 'redact':
+          sentValue = recordedValue = this.#placeholder(detector.label, value, true);
+          break;
+        case 'mask':
+          sentValue = recordedValue = detector.mask(value);
+          break;
+        case 'block':
+          this.blockedTotal++;
+          if (this.blocked.length < MAX_SITES && !this.blocked.some((site) => site.rule === detector.name && site.path === path)) {
+            this.blocked.push({ rule: detector.name, path });
+          }
+          sentValue = value;
+          recordedValue = this.#placeholder(detector.label, value, false);
+          differs = true;
+          break;
+        case 'log':
+          sentValue = value;
+          recordedValue = this.#placeholder(detector.label, value, false);
+          differs = true;
+          break;
+      }
+      sent += between + sentValue;
+      recorded += between + recordedValue;
+      position = end;
+    }
+    const rest = text.slice(position);
+    sent += rest;
+    recorded += rest;
+    this.#recorded.set(text, recorded);
+    if (differs) this.#recordDiffers = true;
+    return sent;
+  };
+
+  /**
+   * The text to record for an original text (a visitor for the second, record-only pass).
+   * @param text An original text.
+   */
+  readonly recordedText = (text: string): string => this.#recorded.get(text) ?? text;
+
+  /** The placeholder for a value: the same value gets the same one within the call. */
+  #placeholder(label: string, value: string, restorable: boolean): string {
+    const key = `${label}\u0000${value}`;
+    let placeholder = this.#byValue.get(key);
+    if (placeholder === undefined) {
+      let number = this.#nextNumber.get(label) ?? 1;
+      // A placeholder already written in the request would restore to the wrong text.
+      while (this.#bodyText.includes(`<${label}_${number}>`)) number++;
+      placeholder = `<${label}_${number}>`;
+      this.#nextNumber.set(label, number + 1);
+      this.#byValue.set(key, placeholder);
+    }
+    if (restorable) this.placeholders.set(placeholder, value);
+    return placeholder;
+  }
+}
