@@ -13,8 +13,12 @@ import { pivotUsage } from '../wire/chat/usage.js';
 import type { ClientCodec, ProviderCodec, WireFormat } from '../wire/codec.js';
 import { createNdjsonFramer, createSseFramer, type Framer } from '../wire/framing.js';
 import { summarizeResponse } from '../wire/openai/usage.js';
-import { errorBody, errorResponse, streamErrorEvent, translatedError } from './respond.js';
-import { KeyPool, resetAfterMs } from './key-pool.js';
+import { errorResponse, streamErrorEvent } from './respond.js';
+import type * as TranslateModule from './translate.js';
+import type { KeyPool } from './key-pool.js';
+import type * as KeyPoolModule from './key-pool.js';
+import type { Deadline } from './deadline.js';
+import type * as DeadlineModule from './deadline.js';
 import type { CallbackHub } from './callback-hub.js';
 import type { Attempt } from '../events/record.js';
 import type { CallContext, Target } from './context.js';
@@ -177,17 +181,24 @@ export function createDispatch(deps: DispatchDeps): Next {
     return found;
   };
 
-  // Key pools by provider, for providers with several `apiKeys`.
+  // Key pools by provider, for providers with several `apiKeys`; the module loads with the first.
   const pools = new Map<ResolvedProvider, KeyPool>();
-  const poolFor = (provider: ResolvedProvider): KeyPool | null => {
+  let keyPools: Promise<typeof KeyPoolModule> | null = null;
+  const poolFor = async (provider: ResolvedProvider): Promise<KeyPool | null> => {
     if (provider.apiKeys.length < 2) return null;
     let pool = pools.get(provider);
     if (pool === undefined) {
+      const { KeyPool } = await (keyPools ??= import('./key-pool.js'));
       pool = new KeyPool(provider.apiKeys);
       pools.set(provider, pool);
     }
     return pool;
   };
+  // Translation of answers, loaded with the first call that crosses formats.
+  let translation: Promise<typeof TranslateModule> | null = null;
+  const translator = (): Promise<typeof TranslateModule> => (translation ??= import('./translate.js'));
+  // Time limits, loaded with the first call that has one.
+  let deadlines: Promise<typeof DeadlineModule> | null = null;
 
   return async function dispatch(ctx: CallContext): Promise<Response> {
     const target = (ctx.target ??= resolveTarget(config, ctx));
@@ -258,7 +269,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         headers.set('content-type', 'application/json');
       }
       if (provider !== null) {
-        pool = poolFor(provider);
+        pool = await poolFor(provider);
         const taken = pool?.take(ctx.now()) ?? null;
         keyIndex = taken?.index ?? null;
         applyStaticAuth(provider, headers, taken?.key ?? provider.apiKey);
@@ -281,7 +292,9 @@ export function createDispatch(deps: DispatchDeps): Next {
     }
 
     const limits = target.timeouts ?? provider?.timeouts ?? config.timeouts;
-    const deadline = limits.firstByteMs !== null || limits.totalMs !== null ? new Deadline(ctx.signal) : null;
+    const limited = limits.firstByteMs !== null || limits.totalMs !== null;
+    const timing = limited ? await (deadlines ??= import('./deadline.js')) : null;
+    const deadline = timing === null ? null : new timing.Deadline(ctx.signal);
     if (deadline !== null) init = { ...init, signal: deadline.signal };
 
     hub.preApiCall(ctx, url);
@@ -301,7 +314,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       const phase = deadline?.disarm() ?? null;
       if (phase !== null) {
         endAttempt(ctx, target, null, 'timeout', failedAt - sentAt);
-        return timeoutResponse(ctx, target, phase, phase === 'first-byte' ? limits.firstByteMs! : limits.totalMs!);
+        return timing!.timeoutResponse(ctx, target, phase, phase === 'first-byte' ? limits.firstByteMs! : limits.totalMs!);
       }
       endAttempt(ctx, target, null, ctx.signal?.aborted === true ? 'abort' : 'network_error', failedAt - sentAt);
       throw markNetworkFailure(error);
@@ -314,7 +327,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     const headersAt = (ctx.upstreamHeadersMs = ctx.now());
     hub.postApiCall(ctx, url, upstream.status);
     if (upstream.status === 429 && pool !== null && keyIndex !== null) {
-      pool.rest(keyIndex, headersAt, resetAfterMs(upstream.headers, ctx.startedAt + (headersAt - ctx.startMs)));
+      pool.rest(keyIndex, headersAt, (await (keyPools ??= import('./key-pool.js'))).resetAfterMs(upstream.headers, ctx.startedAt + (headersAt - ctx.startMs)));
     }
     ctx.keyId = keyIndex === null ? null : `#${keyIndex}`;
 
@@ -326,7 +339,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       let stream: ReadableStream<Uint8Array>;
       let headers = upstream.headers;
       if (translating) {
-        const [framer, { translateStream }] = await Promise.all([createFramer(upstreamCodec!), import('./translate-stream.js')]);
+        const [framer, { translateStream, translatedHeaders }] = await Promise.all([createFramer(upstreamCodec!), translator()]);
         stream = translateStream(ctx, upstream.body!, {
           framer,
           decoder: upstreamCodec!.createDecoder(),
@@ -367,7 +380,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       return response;
     }
     try {
-      return await readWhole(ctx, upstream, contentType, target, sentAt, wire, translating ? { client: client!, codec: upstreamCodec! } : null, deadline, limits.totalMs);
+      return await readWhole(ctx, upstream, contentType, target, sentAt, wire, translating ? { client: client!, codec: upstreamCodec! } : null, deadline, limits.totalMs, timing?.timeoutResponse ?? null);
     } finally {
       deadline?.disarm();
     }
@@ -389,6 +402,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     translation: { client: ClientCodec; codec: ProviderCodec } | null,
     deadline: Deadline | null,
     totalMs: number | null,
+    timeoutResponse: typeof DeadlineModule.timeoutResponse | null,
   ): Promise<Response> {
     const isJson = contentType.includes('json') || contentType === '' || translation !== null;
     let bodyOut: ArrayBuffer | string;
@@ -398,7 +412,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     } catch (error) {
       if (deadline?.disarm() === 'total') {
         endAttempt(ctx, target, upstream.status, 'timeout', ctx.now() - sentAt);
-        return timeoutResponse(ctx, target, 'total', totalMs!);
+        return timeoutResponse!(ctx, target, 'total', totalMs!);
       }
       // The body broke mid-read (reset, abort): a network failure as far as the SDK is concerned.
       endAttempt(ctx, target, upstream.status, ctx.signal?.aborted === true ? 'abort' : 'network_error', ctx.now() - sentAt);
@@ -406,7 +420,10 @@ export function createDispatch(deps: DispatchDeps): Next {
     }
     const readAt = ctx.now();
     endAttempt(ctx, target, upstream.status, upstream.status >= 400 ? 'http_error' : null, readAt - sentAt);
-    if (translation !== null) return translateWhole(ctx, upstream, bodyOut as string, target, readAt, translation);
+    if (translation !== null) {
+      const { translateWhole } = await translator();
+      return translateWhole(ctx, upstream, bodyOut as string, target, readAt, translation, config.bodies ? config.maxBodyChars : 0);
+    }
     let changed = false;
     if (typeof bodyOut === 'string') {
       const text = bodyOut;
@@ -464,119 +481,10 @@ export function createDispatch(deps: DispatchDeps): Next {
     return response;
   }
 
-  /** A whole answer from a provider of another format, rewritten in the caller's dialect. */
-  function translateWhole(
-    ctx: CallContext,
-    upstream: Response,
-    text: string,
-    target: Target,
-    readAt: number,
-    translation: { client: ClientCodec; codec: ProviderCodec },
-  ): Response {
-    const providerName = target.provider?.name ?? 'upstream';
-    if (config.bodies) ctx.responseBody = text.length > config.maxBodyChars ? text.slice(0, config.maxBodyChars) : text;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    let status: number;
-    let out: unknown;
-    if (upstream.ok) {
-      const read = json === undefined ? null : translation.codec.readResponse(json);
-      if (read === null || !read.ok) {
-        const why = read === null ? `its answer is not JSON (${upstream.headers.get('content-type') ?? 'no content-type'})` : read.error.message;
-        const message = `provider '${providerName}' answered HTTP ${upstream.status}, but ${why}`;
-        ctx.error = { class: 'sluice_bad_upstream_answer', message };
-        status = 502;
-        out = errorBody(ctx.dialect, 502, 'sluice_bad_upstream_answer', message);
-      } else {
-        const answer = read.value;
-        // Some formats (Bedrock's Converse) carry no id or time: the caller's SDK still gets both.
-        if (answer.id === '') answer.id = ctx.id;
-        if (answer.created === 0) answer.created = Math.floor(ctx.startedAt / 1000);
-        if (answer.usage !== undefined) ctx.usage = pivotUsage(answer.usage);
-        if (answer.model !== '') ctx.responseModel = answer.model;
-        status = upstream.status;
-        out = translation.client.writeResponse(answer, answer.model === '' ? (target.model ?? '') : answer.model);
-      }
-    } else {
-      // Bedrock names the exception in a header; its codec reads it from `__type`.
-      const errorType = upstream.headers.get('x-amzn-errortype');
-      if (errorType !== null && typeof json === 'object' && json !== null && !('__type' in json)) json = { ...json, __type: errorType };
-      const error = translation.codec.readError(upstream.status, json ?? text);
-      const translated = translatedError(ctx.dialect, error, providerName);
-      ctx.error = { class: 'http_error', message: `${providerName}: ${error.message}` };
-      status = translated.status;
-      out = translated.body;
-    }
-    const response = new Response(JSON.stringify(out), {
-      status,
-      headers: translatedHeaders(upstream.headers, ctx.dialect, ctx.id, 'application/json'),
-    });
-    ctx.responseWorkMs += ctx.now() - readAt;
-    return response;
-  }
-}
-
-/** Which limit fired. */
-type DeadlinePhase = 'first-byte' | 'total';
-
-/** One timer over an upstream request, aborting it (and only it) when a limit passes; the caller's own abort still reaches it. */
-class Deadline {
-  readonly signal: AbortSignal;
-  readonly #controller = new AbortController();
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #fired: DeadlinePhase | null = null;
-
-  constructor(outer: AbortSignal | null) {
-    this.signal = this.#controller.signal;
-    if (outer !== null) {
-      if (outer.aborted) this.#controller.abort(outer.reason);
-      else outer.addEventListener('abort', () => this.#controller.abort(outer.reason), { once: true, signal: this.signal });
-    }
-  }
-
-  arm(phase: DeadlinePhase, ms: number): void {
-    this.#timer = setTimeout(() => {
-      this.#fired = phase;
-      this.#controller.abort(new DOMException(`the ${phase} time limit of ${ms} ms passed`, 'TimeoutError'));
-    }, ms);
-  }
-
-  /** Stops the timer; returns the phase whose limit fired, if one did. */
-  disarm(): DeadlinePhase | null {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    return this.#fired;
-  }
-}
-
-/** A 504 in the caller's dialect for a time limit that passed: retriable, so a router moves on. */
-function timeoutResponse(ctx: CallContext, target: Target, phase: DeadlinePhase, ms: number): Response {
-  const name = target.provider?.name ?? 'the provider';
-  const message =
-    phase === 'first-byte'
-      ? `${name} sent no response headers within ${ms} ms (timeouts.firstByteMs)`
-      : `${name} did not finish its answer within ${ms} ms (timeouts.totalMs)`;
-  ctx.error = { class: 'timeout', message };
-  return errorResponse(ctx.dialect, { status: 504, code: 'sluice_timeout', message, requestId: ctx.id });
 }
 
 /** Vendor headers an SDK sends for its own provider; dropped when the call goes to another format. */
 const VENDOR_HEADERS = ['anthropic-version', 'anthropic-beta', 'anthropic-dangerous-direct-browser-access', 'x-goog-api-client', 'x-goog-user-project', 'openai-beta'];
-
-/** Headers of a translated answer: the provider's rate-limit and retry hints, our request id, a new content type. */
-function translatedHeaders(upstream: Headers, dialect: Dialect, id: string, contentType: string): Headers {
-  const headers = new Headers({ 'content-type': contentType });
-  for (const name of ['retry-after', 'retry-after-ms', 'x-should-retry']) {
-    const value = upstream.get(name);
-    if (value !== null) headers.set(name, value);
-  }
-  headers.set(dialect === 'anthropic' ? 'request-id' : 'x-request-id', id);
-  return headers;
-}
 
 function errorMessageOf(json: unknown, status: number): string {
   if (typeof json === 'object' && json !== null) {

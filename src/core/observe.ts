@@ -131,6 +131,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   const end = (outcome: CallOutcome, error: unknown): void => {
     if (ended) return;
     ended = true;
+    ctx.signal?.removeEventListener('abort', onAbort);
     // The SDK stops reading (cancel, abort) when it meets an error event: the stream failed, whoever closed it.
     if (state.error !== null) outcome = 'errored';
     if (captured.length > 0) {
@@ -198,6 +199,14 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     deliver(controller, concat(parts));
     return true;
   };
+
+  // The SDK may abort without reading on (or cancelling) the stream: the call still ends, once.
+  function onAbort(): void {
+    if (ended) return;
+    end('cancelled', ctx.signal?.reason);
+    void reader.cancel(ctx.signal?.reason).catch(() => {});
+  }
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
 
   return new ReadableStream<Uint8Array>(
     {

@@ -6,7 +6,6 @@
 import type { Dialect } from '../events/record.js';
 import type { CallContext } from './context.js';
 import type { SluiceError } from './errors.js';
-import type { ProviderError, ProviderErrorKind } from '../wire/codec.js';
 
 /** What a Sluice-made error response says. */
 export interface ErrorResponseInit {
@@ -119,60 +118,6 @@ export function errorResponse(dialect: Dialect, init: ErrorResponseInit): Respon
   }
   const body = errorBody(dialect, init.status, init.code, init.message, init.param ?? null);
   return new Response(JSON.stringify(body), { status: init.status, headers });
-}
-
-/** The status each dialect's SDK should see for a provider error of another dialect (DESIGN: errors across formats). */
-const KIND_STATUS: Readonly<Record<ProviderErrorKind, Readonly<Record<Dialect, number>>>> = {
-  invalid_request: { openai: 400, anthropic: 400, gemini: 400 },
-  authentication: { openai: 401, anthropic: 401, gemini: 401 },
-  permission: { openai: 403, anthropic: 403, gemini: 403 },
-  not_found: { openai: 404, anthropic: 404, gemini: 404 },
-  request_too_large: { openai: 413, anthropic: 413, gemini: 400 },
-  rate_limit: { openai: 429, anthropic: 429, gemini: 429 },
-  overloaded: { openai: 503, anthropic: 529, gemini: 503 },
-  timeout: { openai: 504, anthropic: 504, gemini: 504 },
-  context_length: { openai: 400, anthropic: 400, gemini: 400 },
-  content_policy: { openai: 400, anthropic: 400, gemini: 400 },
-  server: { openai: 502, anthropic: 500, gemini: 500 },
-};
-
-/** The OpenAI `code` a translated provider error carries, so callers can tell kinds apart. */
-const KIND_CODES: Readonly<Record<ProviderErrorKind, string>> = {
-  invalid_request: 'invalid_request',
-  authentication: 'invalid_api_key',
-  permission: 'permission_denied',
-  not_found: 'model_not_found',
-  request_too_large: 'request_too_large',
-  rate_limit: 'rate_limit_exceeded',
-  overloaded: 'overloaded',
-  timeout: 'timeout',
-  context_length: 'context_length_exceeded',
-  content_policy: 'content_policy_violation',
-  server: 'upstream_error',
-};
-
-/**
- * The status a provider error of another dialect becomes for the caller's SDK.
- * @param dialect The caller's dialect.
- * @param error The provider's error.
- */
-export function statusForError(dialect: Dialect, error: ProviderError): number {
-  return KIND_STATUS[error.kind][dialect];
-}
-
-/**
- * Renders a provider's error in the caller's dialect (a Gemini 429 becomes an Anthropic
- * `rate_limit_error`; an Anthropic 529 becomes an OpenAI 503), naming the provider in the message.
- * @param dialect The caller's dialect.
- * @param error The provider's error.
- * @param provider The provider's configured name.
- * @param requestId The Sluice call id.
- * @returns The body and status to send; the caller adds headers (retry-after...).
- */
-export function translatedError(dialect: Dialect, error: ProviderError, provider: string): { status: number; body: unknown } {
-  const status = statusForError(dialect, error);
-  const message = `${provider}: ${error.message}`;
-  return { status, body: errorBody(dialect, status, KIND_CODES[error.kind], message) };
 }
 
 /**

@@ -10,3 +10,7 @@ export { pii } from './pii/index.js';
 export type { PiiBuiltinRule, PiiMode, PiiOptions, PiiPattern, PiiRuleName, PiiWordList } from './pii/index.js';
 export { guard } from './guard/index.js';
 export type { GuardBuiltinRule, GuardCheck, GuardCheckInput, GuardDecision, GuardKeywords, GuardMode, GuardOptions, GuardPattern, GuardRole } from './guard/index.js';
+export { limits } from './limits/index.js';
+export type { LimitsOptions, RateRule, ConcurrencyOptions, CapOption, LimitScope } from './limits/index.js';
+export { budget } from './budget/index.js';
+export type { BudgetOptions, BudgetRule, BudgetScope, BudgetPeriod, BudgetState, BudgetMiddleware } from './budget/index.js';

@@ -5,3 +5,6 @@
  */
 export { memoryCacheStore, type MemoryCacheStore, type MemoryCacheStoreOptions } from './memory/cache.js';
 export type { CacheStore, CacheAddOptions, MaybePromise } from './types.js';
+export { memoryRateLimitStore, type MemoryRateLimitStore, type MemoryRateLimitStoreOptions } from './memory/limits.js';
+export { memoryBudgetStore, type MemoryBudgetStore, type MemoryBudgetStoreOptions } from './memory/budget.js';
+export type { RateLimitStore, BucketChange, TakeResult, BudgetStore, SpendCharge, SpendChange, SpendTotal } from './limits-types.js';

@@ -6,3 +6,5 @@
  */
 export { redisCacheStore, type RedisCacheStoreOptions } from './cache.js';
 export { toCommander, RedisScript, type RedisClientLike, type RedisCommander } from './client.js';
+export { redisRateLimitStore, type RedisRateLimitStoreOptions } from './limits.js';
+export { redisBudgetStore, type RedisBudgetStoreOptions } from './budget.js';
