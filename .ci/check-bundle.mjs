@@ -19,6 +19,8 @@ async function bundle(entry, external) {
     format: 'esm',
     platform: 'neutral',
     mainFields: ['module', 'main'],
+    // What a browser or edge bundler resolves (lru-cache's default build imports node:diagnostics_channel; its browser build does not).
+    conditions: ['browser'],
     external,
     write: false,
     logLevel: 'silent',

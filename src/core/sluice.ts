@@ -193,7 +193,8 @@ class SluiceInstance implements Sluice {
               return (
                 findPrice(config.prices, target.key) ??
                 findPrice(config.prices, target.model) ??
-                catalog?.findProviderPrice(catalog.builtinPrices, target.provider.name, target.model)
+                catalog?.findProviderPrice(catalog.builtinPrices, target.provider.name, target.model) ??
+                catalog?.findProviderPrice(catalog.builtinPrices, target.provider.kind, target.model)
               );
             },
           });
@@ -478,11 +479,16 @@ interface PriceCatalog {
 
 function priceOf(userPrices: PriceTable, catalog: PriceCatalog, ctx: CallContext): ModelPrice | undefined {
   const provider = ctx.target?.provider?.name ?? null;
+  const kind = ctx.target?.provider?.kind ?? null;
   const sent = ctx.target?.model ?? ctx.requestedModel;
   for (const model of ctx.responseModel === null || ctx.responseModel === sent ? [sent] : [ctx.responseModel, sent]) {
     if (model === null) continue;
     const found =
-      (provider === null ? undefined : findPrice(userPrices, `${provider}/${model}`)) ?? findPrice(userPrices, model) ?? catalog.findProviderPrice(catalog.builtinPrices, provider, model);
+      (provider === null ? undefined : findPrice(userPrices, `${provider}/${model}`)) ??
+      findPrice(userPrices, model) ??
+      catalog.findProviderPrice(catalog.builtinPrices, provider, model) ??
+      // A provider configured under its own name is priced by its kind's table (`bedrock`, `vertex`...).
+      (kind === null || kind === provider ? undefined : catalog.findProviderPrice(catalog.builtinPrices, kind, model));
     if (found !== undefined) return found;
   }
   return undefined;

@@ -114,14 +114,27 @@ export function parseSseEvent(bytes: Uint8Array): SseEvent {
   const text = decoder.decode(bytes);
   let event: string | null = null;
   let data: string | null = null;
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line === '' || line.charCodeAt(0) === 0x3a) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 0x20) value = value.slice(1);
-    if (field === 'data') data = data === null ? value : `${data}\n${value}`;
-    else if (field === 'event') event = value;
+  // One pass with indexOf rather than a regex split: this runs for every event of a translated stream.
+  const length = text.length;
+  let start = 0;
+  while (start < length) {
+    let end = start;
+    while (end < length) {
+      const code = text.charCodeAt(end);
+      if (code === LF || code === CR) break;
+      end++;
+    }
+    if (end > start && text.charCodeAt(start) !== 0x3a) {
+      const line = text.slice(start, end);
+      const colon = line.indexOf(':');
+      const field = colon === -1 ? line : line.slice(0, colon);
+      let value = colon === -1 ? '' : line.slice(colon + 1);
+      if (value.charCodeAt(0) === 0x20) value = value.slice(1);
+      if (field === 'data') data = data === null ? value : `${data}\n${value}`;
+      else if (field === 'event') event = value;
+    }
+    // A CRLF pair is one line end.
+    start = text.charCodeAt(end) === CR && text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
   }
   return { event, data };
 }

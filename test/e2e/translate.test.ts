@@ -185,6 +185,20 @@ describe('the OpenAI SDK on every provider kind', () => {
     expect(mock.requests).toHaveLength(0);
   });
 
+  it('refuses a tool schema that is not an object with a 400 naming the field, before any upstream call', async () => {
+    const sluice = gateway();
+    const error = await openaiClient(sluice)
+      .chat.completions.create({
+        model: 'an/claude-sonnet-4-5',
+        tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'string' } } }],
+        messages: [{ role: 'user', content: 'Hi' }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as Error).message).toContain('tools[0].function.parameters');
+    expect(mock.requests).toHaveLength(0);
+  });
+
   it('answers 502 naming the provider when its answer cannot be read, and keeps the raw status', async () => {
     const sluice = gateway();
     const seen = records(sluice);
@@ -323,5 +337,80 @@ describe('the Vercel AI SDK', () => {
       tools: { weather: tool({ description: 'Weather', inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }) }) },
     });
     expect(result.toolCalls[0]).toMatchObject({ toolName: 'weather', input: { city: 'Oslo' } });
+  });
+});
+
+/** Kinds whose model id the built-in price catalog knows, so the record carries a cost. */
+const PRICED = new Set(['oa/gpt-4o-mini', 'an/claude-sonnet-4-5', 'ge/gemini-2.5-flash', 'br/anthropic.claude-sonnet-4-5-20250929-v1:0', 'vx/gemini-2.5-pro']);
+
+describe('the Anthropic SDK on every other kind: tools, an image, an upstream error, usage and cost', () => {
+  it.each(TARGETS.filter(([kind]) => kind !== 'anthropic' && kind !== 'ollama'))('%s', async (_kind, model) => {
+    const sluice = gateway();
+    const seen = records(sluice);
+    const client = anthropicClient(sluice);
+    mock.script(
+      { kind: 'reply', toolCalls: [{ name: 'lookup', arguments: '{"q":"sluice"}' }], usage: { prompt_tokens: 30, completion_tokens: 6 } },
+      { kind: 'reply', content: 'A tiny PNG' },
+      { kind: 'error', status: 503 },
+    );
+    const tools: Anthropic.Tool[] = [{ name: 'lookup', description: 'Search', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }];
+    const message = await client.messages.create({ model, max_tokens: 64, tools, messages: [{ role: 'user', content: 'Find sluice' }] });
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.content).toContainEqual(expect.objectContaining({ type: 'tool_use', name: 'lookup', input: { q: 'sluice' } }));
+
+    if (!model.startsWith('br/')) {
+      // Bedrock takes images as bytes, which a base64 source gives; the others take it too.
+      const described = await client.messages.create({
+        model,
+        max_tokens: 64,
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }, { type: 'text', text: 'What is this?' }] }],
+      });
+      expect(described.content[0]).toMatchObject({ type: 'text', text: 'A tiny PNG' });
+      expect(mock.requests.some((request) => JSON.stringify(request.body ?? null).includes('iVBORw0KGgo='))).toBe(true);
+    } else {
+      mock.script({ kind: 'reply', content: 'skip' });
+      await client.messages.create({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
+    }
+
+    const error = await client.messages.create({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect([500, 503, 529]).toContain((error as InstanceType<typeof Anthropic.APIError>).status);
+
+    await sluice.flush();
+    expect(seen[0]).toMatchObject({ dialect: 'anthropic', outcome: 'completed', usage: { inputTokens: 30, outputTokens: 6 } });
+    if (PRICED.has(model)) expect(seen[0]?.costUsd).toBeGreaterThan(0);
+    expect(seen[2]).toMatchObject({ outcome: 'failed' });
+  });
+});
+
+describe('the Google GenAI SDK on every other kind: tools, an image, an upstream error, usage and cost', () => {
+  it.each(TARGETS.filter(([kind]) => !kind.startsWith('gemini') && kind !== 'vertex (gemini)' && kind !== 'ollama'))('%s', async (_kind, model) => {
+    const sluice = gateway();
+    const seen = records(sluice);
+    const ai = geminiClient(sluice);
+    mock.script(
+      { kind: 'reply', toolCalls: [{ name: 'lookup', arguments: '{"q":"sluice"}' }], usage: { prompt_tokens: 30, completion_tokens: 6 } },
+      { kind: 'reply', content: 'A tiny PNG' },
+      { kind: 'error', status: 429 },
+    );
+    const result = await ai.models.generateContent({
+      model,
+      contents: 'Find sluice',
+      config: { tools: [{ functionDeclarations: [{ name: 'lookup', description: 'Search', parametersJsonSchema: { type: 'object', properties: { q: { type: 'string' } } } }] }] },
+    });
+    expect(result.functionCalls?.[0]).toMatchObject({ name: 'lookup', args: { q: 'sluice' } });
+
+    const described = await ai.models.generateContent({
+      model,
+      contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } }, { text: 'What is this?' }] }],
+    });
+    expect(described.text).toBe('A tiny PNG');
+
+    const error = await ai.models.generateContent({ model, contents: 'Hi' }).catch((caught: unknown) => caught);
+    expect((error as { status?: number }).status).toBe(429);
+
+    await sluice.flush();
+    expect(seen[0]).toMatchObject({ dialect: 'gemini', outcome: 'completed', usage: { inputTokens: 30, outputTokens: 6 } });
+    if (PRICED.has(model)) expect(seen[0]?.costUsd).toBeGreaterThan(0);
   });
 });

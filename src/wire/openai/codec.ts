@@ -55,9 +55,12 @@ function createChatEncoder(options: EncoderOptions): StreamEncoder {
   return {
     push(chunk: ChatChunk): string {
       if (chunk.choices.length === 0 && !options.includeUsage) return '';
-      const out: ChatChunk = { ...chunk, id: options.id, created: options.created, model: chunk.model === '' ? options.model : chunk.model };
-      if (options.includeUsage && out.usage === undefined) out.usage = null;
-      return encodeEvent(out);
+      // Chunks come fresh from a decoder and are not kept: fill them in place rather than copy them.
+      chunk.id = options.id;
+      chunk.created = options.created;
+      if (chunk.model === '') chunk.model = options.model;
+      if (options.includeUsage && chunk.usage === undefined) chunk.usage = null;
+      return encodeEvent(chunk);
     },
     end: () => 'data: [DONE]\n\n',
     error: (error: ProviderError) => encodeEvent({ error: { message: error.message, type: openaiType(error.kind), param: null, code: error.code } }),
