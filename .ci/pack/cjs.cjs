@@ -3,6 +3,14 @@ const { default: OpenAI } = require('openai');
 const { createSluice, SluiceConfigError } = require('sluice');
 const { consoleExporter } = require('sluice/exporters');
 const { jsonlExporter } = require('sluice/exporters/node');
+const { cache, pii } = require('sluice/plugins');
+const { listProviders } = require('sluice/providers');
+const { redisCacheStore } = require('sluice/stores/redis');
+const { interceptGlobalFetch } = require('sluice/intercept');
+const { installSluiceDispatcher } = require('sluice/undici');
+
+for (const fn of [cache, pii, redisCacheStore, interceptGlobalFetch, installSluiceDispatcher]) assert.equal(typeof fn, 'function');
+assert.ok(listProviders().length > 100);
 
 assert.equal(typeof consoleExporter, 'function');
 assert.equal(typeof jsonlExporter, 'function');
@@ -20,7 +28,19 @@ assert.throws(() => createSluice({ providers: { local: { kind: 'openai', baseURL
   await sluice.close();
   assert.equal(records.length, 1);
   assert.ok(records[0].usage.outputTokens > 0);
-  console.log('CommonJS ok:', records[0].model, records[0].costUsd);
+  // A translated stream from CommonJS: the codecs and the translation code are loaded on demand.
+  const origin = process.env.MOCK_URL.replace(/\/v1$/, '');
+  const translated = createSluice({ providers: { claude: { kind: 'anthropic', baseURL: origin, apiKey: 'k' } } });
+  const cross = [];
+  translated.on('request:end', ({ record }) => cross.push(record));
+  const claude = new OpenAI({ apiKey: 'k', fetch: translated.fetch, maxRetries: 0 });
+  const streamed = await claude.chat.completions.create({ model: 'claude/claude-sonnet-4-5', stream: true, messages: [{ role: 'user', content: 'cjs to claude' }] });
+  let claudeText = '';
+  for await (const chunk of streamed) claudeText += chunk.choices[0]?.delta?.content ?? '';
+  assert.match(claudeText, /cjs to claude/);
+  await translated.close();
+  assert.equal(cross[0].outcome, 'completed');
+  console.log('CommonJS ok:', records[0].model, records[0].costUsd, '| translated stream:', cross[0].provider, cross[0].usage.outputTokens);
 })().catch((error) => {
   console.error(error);
   process.exit(1);

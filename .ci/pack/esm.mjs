@@ -4,6 +4,16 @@ import { createSluice, isSluiceError } from 'sluice';
 import { consoleExporter } from 'sluice/exporters';
 import { jsonlExporter } from 'sluice/exporters/node';
 import { makeContext, fakeNext } from 'sluice/testing';
+import { cache, pii, limits, budget, guard } from 'sluice/plugins';
+import { listProviders, builtinPrices } from 'sluice/providers';
+import { memoryCacheStore } from 'sluice/stores';
+import { redisCacheStore, redisRateLimitStore } from 'sluice/stores/redis';
+import { interceptGlobalFetch } from 'sluice/intercept';
+import { installSluiceDispatcher } from 'sluice/undici';
+
+for (const fn of [cache, pii, limits, budget, guard, memoryCacheStore, redisCacheStore, redisRateLimitStore, interceptGlobalFetch, installSluiceDispatcher]) assert.equal(typeof fn, 'function');
+assert.ok(listProviders().length > 100);
+assert.ok(Object.keys(builtinPrices).length > 10);
 
 assert.equal(typeof isSluiceError, 'function');
 assert.equal(typeof consoleExporter, 'function');
@@ -19,4 +29,20 @@ assert.match(completion.choices[0].message.content, /hi from esm/);
 await sluice.close();
 assert.equal(records.length, 1);
 assert.ok(records[0].usage.inputTokens > 0);
-console.log('ESM ok:', records[0].model, records[0].costUsd);
+
+// Translation and plugins load their code on demand: an OpenAI SDK call to an Anthropic-format
+// provider, through the PII filter and the cache, from the published build.
+const origin = process.env.MOCK_URL.replace(/\/v1$/, '');
+const translated = createSluice({ providers: { claude: { kind: 'anthropic', baseURL: origin, apiKey: 'k' } }, use: [pii(), cache({ ttl: 60_000 })] });
+const cross = [];
+translated.on('request:end', ({ record }) => cross.push(record));
+const claude = new OpenAI({ apiKey: 'k', fetch: translated.fetch, maxRetries: 0 });
+const answer = await claude.chat.completions.create({ model: 'claude/claude-sonnet-4-5', messages: [{ role: 'user', content: 'mail me at ada@example.com' }] });
+assert.match(answer.choices[0].message.content, /ada@example\.com/);
+await translated.flush();
+const again = await claude.chat.completions.create({ model: 'claude/claude-sonnet-4-5', messages: [{ role: 'user', content: 'mail me at ada@example.com' }] });
+assert.equal(again.choices[0].message.content, answer.choices[0].message.content);
+await translated.close();
+assert.deepEqual(cross.map((record) => record.cache?.status), ['miss', 'hit']);
+assert.ok(!JSON.stringify(cross).includes('ada@example.com'), 'the email reached a record');
+console.log('ESM ok:', records[0].model, records[0].costUsd, '| translated:', cross[0].provider, cross[0].costUsd);

@@ -22,4 +22,13 @@ if (!text.includes('stream runtime')) fail('unexpected stream text');
 await sluice.close();
 if (records.length !== 2) fail(`expected 2 records, got ${records.length}`);
 if (!(records[1].usage.outputTokens > 0)) fail('no usage on the streamed record');
+// Translation loads its code on demand: an Anthropic-format provider, streamed.
+const origin = (globalThis.process?.env?.MOCK_URL ?? Deno.env.get('MOCK_URL')).replace(/\/v1$/, '');
+const translated = createSluice({ providers: { claude: { kind: 'anthropic', baseURL: origin, apiKey: 'k' } } });
+const claude = new OpenAI({ apiKey: 'k', fetch: translated.fetch, maxRetries: 0, baseURL: 'https://api.openai.com/v1' });
+const crossStream = await claude.chat.completions.create({ model: 'claude/claude-sonnet-4-5', stream: true, messages: [{ role: 'user', content: 'to claude' }] });
+let crossText = '';
+for await (const chunk of crossStream) crossText += chunk.choices[0]?.delta?.content ?? '';
+if (!crossText.includes('to claude')) fail(`unexpected translated stream text: ${crossText}`);
+await translated.close();
 console.log('runtime ok:', records.map((record) => `${record.model} ${record.outcome} ${record.usage.inputTokens}/${record.usage.outputTokens}`).join(', '));

@@ -16,3 +16,10 @@ sluice.on('request:end', ({ record }) => {
 });
 const client = new OpenAI({ fetch: sluice.fetch, apiKey: 'k' });
 void client;
+
+import { cache, pii } from 'sluice/plugins';
+import { listProviders } from 'sluice/providers';
+const withPlugins = createSluice({ use: [pii({ mode: 'redact' }), cache({ ttl: '10m' })] });
+const first: string | undefined = listProviders()[0]?.name;
+void withPlugins;
+void first;
