@@ -108,4 +108,11 @@ describe('two processes sharing Redis', () => {
     expect(Number(await redis.hget(keys[0]!, 'usd'))).toBeCloseTo(passed * CALL_USD, 9);
     expect(await redis.pttl(keys[0]!)).toBeGreaterThan(0);
   }, 30_000);
+
+  it('share one cache entry: an answer stored by one process serves the other', async () => {
+    const before = mock.requests.length;
+    expect(await workers[0]!.ask('cache')).toEqual({ cache: 'miss' });
+    expect(await workers[1]!.ask('cache')).toEqual({ cache: 'hit' });
+    expect(mock.requests.length - before).toBe(1);
+  }, 30_000);
 });
