@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../core/errors.js';
+import { nearest, readableIssues } from './issues.js';
 import type { Middleware } from '../core/types.js';
 import type { SluiceCallbacks } from '../core/callbacks.js';
 import type { CallRecord } from '../events/record.js';
@@ -271,47 +272,6 @@ const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
 /** Options renamed or commonly mistaken, pointing to the right name. */
 const RENAMED: Readonly<Record<string, string>> = { baseUrl: 'baseURL', api_key: 'apiKey', apikey: 'apiKey', middleware: 'use' };
 
-/** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-/**
- * Returns the closest candidate to `word`, if one is close enough to be a likely typo.
- * @internal
- */
-export function nearest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = distance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function pathToString(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return out;
-}
-
 function keysFor(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS['']!;
   if (path[0] === 'providers' && path.length === 2) return KNOWN_KEYS['provider']!;
@@ -322,55 +282,6 @@ function keysFor(path: readonly PropertyKey[]): readonly string[] {
   if (path[0] === 'health' && path.length === 1) return KNOWN_KEYS['health']!;
   if (path[path.length - 1] === 'timeouts') return KNOWN_KEYS['timeouts']!;
   return [];
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let value = root;
-  for (const segment of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[segment];
-  }
-  return value;
-}
-
-/** Turns zod's issues into readable ones, since `zod/mini` ships no messages. */
-function toIssues(error: z.core.$ZodError, input: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const issue of error.issues) {
-    const path = pathToString(issue.path);
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        for (const key of issue.keys) {
-          const suggestion = RENAMED[key] ?? nearest(key, keysFor(issue.path));
-          issues.push({
-            path: pathToString([...issue.path, key]),
-            message: `unknown key${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
-          });
-        }
-        break;
-      case 'invalid_type':
-        issues.push({ path, message: `expected ${issue.expected}, received ${describeType(valueAt(input, issue.path))}` });
-        break;
-      case 'invalid_value':
-        issues.push({ path, message: `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}` });
-        break;
-      case 'too_small':
-        issues.push({ path, message: `expected a value ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}` });
-        break;
-      case 'invalid_format':
-        issues.push({ path, message: issue.format === 'url' ? 'Invalid url' : `invalid ${issue.format}` });
-        break;
-      default:
-        issues.push({ path, message: issue.message === 'Invalid input' ? `invalid value (${issue.code})` : issue.message });
-    }
-  }
-  return issues;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -602,7 +513,7 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   const result = schema.safeParse(raw);
   // Keep going after a schema failure so the error lists every problem, the cross-references included;
   // the checks below skip whatever the schema already rejected.
-  const issues: ConfigIssue[] = result.success ? [] : toIssues(result.error, raw);
+  const issues: ConfigIssue[] = result.success ? [] : readableIssues(result.error, { root: '', input: raw, knownKeys: keysFor, renamed: RENAMED });
   const config = (isObject(raw) ? raw : {}) as SluiceConfig;
   const env = isObject(config.env) ? config.env : readEnv();
 

@@ -291,7 +291,7 @@ describe('guard() options', () => {
       'guard().scan[1]: expected one of "user", "tool", "system", "assistant"',
       'guard().timeoutMs: expected a finite number of milliseconds > 0',
       'guard().onTimeout: expected "allow" or "block"',
-      'guard().checks: unknown option; did you mean "check"?',
+      'guard().checks: unknown key; did you mean "check"?',
     ]);
     expect(issues({ rules: { jailbrek: 'block', jailbreak: 'redact' } })).toEqual([
       'guard().rules.jailbrek: unknown rule; did you mean "jailbreak"?',

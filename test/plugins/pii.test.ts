@@ -321,7 +321,7 @@ describe('pii() options', () => {
 
   it('names unknown rules and options with a suggestion', () => {
     expect(issues({ rules: { emial: 'block' } })).toEqual(['pii().rules.emial: unknown rule; did you mean "email"?']);
-    expect(issues({ restores: true })).toEqual(['pii().restores: unknown option; did you mean "restore"?']);
+    expect(issues({ restores: true })).toEqual(['pii().restores: unknown key; did you mean "restore"?']);
   });
 
   it('rejects bad modes, regexes and names', () => {

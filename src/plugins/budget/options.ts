@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
+import { readableIssues } from '../../config/issues.js';
 import type { BudgetStore } from '../../stores/limits-types.js';
 
 /** Whose spend a budget counts. */
@@ -155,46 +156,10 @@ function budgetSchema(): z.ZodMiniType {
   });
 }
 
-function pathText(root: string, path: readonly PropertyKey[]): string {
-  let out = root;
-  for (const segment of path) out += typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`;
-  return out;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-/** Turns zod's issues into readable ones rooted at the factory's name (`zod/mini` ships no messages). */
-function toIssues(error: z.core.$ZodError, root: string, input: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const issue of error.issues) {
-    const path = pathText(root, issue.path);
-    switch (issue.code) {
-      case 'unrecognized_keys': {
-        const known = issue.path.length === 0 ? KEYS['root'] : issue.path.length === 2 ? KEYS['budget'] : KEYS['period'];
-        for (const key of issue.keys) issues.push({ path: pathText(root, [...issue.path, key]), message: `unknown key; expected one of ${known!.join(', ')}` });
-        break;
-      }
-      case 'invalid_type': {
-        let value: unknown = input;
-        for (const segment of issue.path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[segment] : undefined;
-        issues.push({ path, message: `expected ${issue.expected}, received ${describe(value)}` });
-        break;
-      }
-      case 'invalid_value':
-        issues.push({ path, message: issue.message !== 'Invalid input' ? issue.message : `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}` });
-        break;
-      case 'too_small':
-        issues.push({ path, message: `expected a value ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}` });
-        break;
-      default:
-        issues.push({ path, message: issue.message === 'Invalid input' ? `invalid value (${issue.code})` : issue.message });
-    }
-  }
-  return issues;
+/** The keys valid at a path of the options, for "did you mean". */
+function knownKeys(path: readonly PropertyKey[]): readonly string[] {
+  const issue = { path };
+  return (issue.path.length === 0 ? KEYS['root'] : issue.path.length === 2 ? KEYS['budget'] : KEYS['period']) ?? [];
 }
 
 /**
@@ -205,7 +170,7 @@ function toIssues(error: z.core.$ZodError, root: string, input: unknown): Config
  */
 export function resolveBudgetOptions(options: unknown): ResolvedBudgetOptions {
   const parsed = (schema ??= budgetSchema()).safeParse(options);
-  if (!parsed.success) throw new SluiceConfigError(toIssues(parsed.error, 'budget()', options));
+  if (!parsed.success) throw new SluiceConfigError(readableIssues(parsed.error, { root: 'budget()', input: options, knownKeys }));
   const value = parsed.data as BudgetOptions;
   const issues: ConfigIssue[] = [];
   if (value.budgets.length === 0) issues.push({ path: 'budget().budgets', message: 'give at least one budget, e.g. { scope: "global", limitUsd: 100, period: "month" }' });

@@ -5,7 +5,8 @@
  * @module
  */
 import * as z from 'zod/mini';
-import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
+import { SluiceConfigError } from '../../core/errors.js';
+import { readableIssues } from '../../config/issues.js';
 import type { CacheStore } from '../../stores/types.js';
 import { memoryCacheStore } from '../../stores/memory/cache.js';
 import { hashText, type TextHash } from './key.js';
@@ -142,34 +143,6 @@ function optionsSchema(): z.ZodMiniType {
   });
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-function suggestion(key: string): string {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of KEYS) {
-    const d = distance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? `; known keys: ${KEYS.join(', ')}` : `; did you mean "${best}"?`;
-}
-
 /**
  * Validates the options and fills the defaults.
  * @param options What the user passed to `cache()`.
@@ -182,18 +155,7 @@ export function resolveCacheOptions(options: unknown): ResolvedCacheOptions {
     throw new SluiceConfigError([{ path: 'cache()', message: `expected an options object, received ${Array.isArray(input) ? 'array' : typeof input}` }]);
   }
   const result = (schema ??= optionsSchema()).safeParse(input);
-  if (!result.success) {
-    const issues: ConfigIssue[] = [];
-    for (const issue of result.error.issues) {
-      const path = `cache().${issue.path.map(String).join('.')}`;
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) issues.push({ path: `cache().${key}`, message: `unknown key${suggestion(key)}` });
-      } else {
-        issues.push({ path, message: issue.message });
-      }
-    }
-    throw new SluiceConfigError(issues);
-  }
+  if (!result.success) throw new SluiceConfigError(readableIssues(result.error, { root: 'cache()', input, knownKeys: () => KEYS }));
   const given = input as CacheOptions;
   return {
     store: given.store ?? memoryCacheStore(),

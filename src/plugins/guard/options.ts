@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
+import { readableIssues, suggest } from '../../config/issues.js';
 import type { Dialect } from '../../events/record.js';
 import type { TextRole } from '../text-fields.js';
 import { builtinPhraseRules, compileKeywords } from './rules.js';
@@ -137,54 +138,6 @@ function optionsSchema(): z.ZodMiniType {
   });
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-function didYouMean(word: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of known) {
-    const d = distance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? '' : `; did you mean "${best}"?`;
-}
-
-function pathOf(path: readonly PropertyKey[]): string {
-  let out = ROOT;
-  for (const segment of path) out += typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`;
-  return out;
-}
-
-function toIssues(error: z.core.$ZodError): ConfigIssue[] {
-  return error.issues.flatMap((issue): ConfigIssue[] => {
-    const path = pathOf(issue.path);
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: `${path}.${key}`, message: `unknown option${didYouMean(key, issue.path.length === 0 ? OPTION_KEYS : ['name', 'list', 'regex', 'mode', 'caseSensitive'])}` }));
-      case 'invalid_type':
-        return [{ path, message: `expected ${issue.expected}` }];
-      default:
-        return [{ path, message: issue.message === 'Invalid input' ? `invalid value (${issue.code})` : issue.message }];
-    }
-  });
-}
-
 function compilePattern(regex: RegExp | string, path: string, issues: ConfigIssue[]): RegExp | null {
   let compiled: RegExp;
   try {
@@ -211,7 +164,11 @@ export function resolveGuardOptions(input: GuardOptions | undefined): ResolvedGu
   const raw: unknown = input ?? {};
   schema ??= optionsSchema();
   const result = schema.safeParse(raw);
-  if (!result.success) throw new SluiceConfigError(toIssues(result.error));
+  if (!result.success) {
+    throw new SluiceConfigError(
+      readableIssues(result.error, { root: ROOT, input: raw, knownKeys: (path) => (path.length === 0 ? OPTION_KEYS : ['name', 'list', 'regex', 'mode', 'caseSensitive']) }),
+    );
+  }
   const options = raw as GuardOptions;
   const issues: ConfigIssue[] = [];
   const mode = options.mode ?? 'block';
@@ -246,7 +203,7 @@ export function resolveGuardOptions(input: GuardOptions | undefined): ResolvedGu
     if (regex !== null && resolved !== false) custom.push({ name: pattern.name, regex, mode: resolved });
   });
   for (const [key, value] of Object.entries(rules)) {
-    if (!names.has(key)) issues.push({ path: `${ROOT}.rules.${key}`, message: `unknown rule${didYouMean(key, [...names])}` });
+    if (!names.has(key)) issues.push({ path: `${ROOT}.rules.${key}`, message: `unknown rule${suggest(key, [...names])}` });
     else if (value === 'redact' && key !== 'hidden-unicode') issues.push({ path: `${ROOT}.rules.${key}`, message: '"redact" applies to hidden-unicode only; expected "block", "log" or false' });
   }
   if (options.scan !== undefined && options.scan.length === 0) issues.push({ path: `${ROOT}.scan`, message: 'expected at least one role; remove guard() to scan nothing' });

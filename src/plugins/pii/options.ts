@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
+import { readableIssues, suggest } from '../../config/issues.js';
 import { BUILTIN_RULES, builtinDetectors, compileWordList, labelOf, maskGeneric, type BuiltinRule, type Detector } from './detectors.js';
 
 /** What a rule does with a match. */
@@ -96,60 +97,6 @@ function optionsSchema(): z.ZodMiniType {
   });
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-/**
- * Suggests the closest known name for a likely typo.
- * @param word What was written.
- * @param known The valid names.
- * @returns `; did you mean "x"?` or an empty string.
- */
-export function didYouMean(word: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of known) {
-    const d = distance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? '' : `; did you mean "${best}"?`;
-}
-
-function pathOf(path: readonly PropertyKey[]): string {
-  let out = ROOT;
-  for (const segment of path) out += typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`;
-  return out;
-}
-
-function toIssues(error: z.core.$ZodError): ConfigIssue[] {
-  return error.issues.flatMap((issue): ConfigIssue[] => {
-    const path = pathOf(issue.path);
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: `${path}.${key}`, message: `unknown option${didYouMean(key, issue.path.length === 0 ? OPTION_KEYS : ['name', 'regex', 'list', 'caseSensitive', 'mode'])}` }));
-      case 'invalid_type':
-        return [{ path, message: `expected ${issue.expected}` }];
-      default:
-        return [{ path, message: issue.message === 'Invalid input' ? `invalid value (${issue.code})` : issue.message }];
-    }
-  });
-}
-
 /** Compiles a custom pattern into a global regex, or reports why it cannot be used. */
 function compilePattern(regex: RegExp | string, path: string, issues: ConfigIssue[]): RegExp | null {
   let compiled: RegExp;
@@ -177,7 +124,11 @@ export function resolvePiiOptions(input: PiiOptions | undefined): ResolvedPiiOpt
   const raw: unknown = input ?? {};
   schema ??= optionsSchema();
   const result = schema.safeParse(raw);
-  if (!result.success) throw new SluiceConfigError(toIssues(result.error));
+  if (!result.success) {
+    throw new SluiceConfigError(
+      readableIssues(result.error, { root: ROOT, input: raw, knownKeys: (path) => (path.length === 0 ? OPTION_KEYS : ['name', 'regex', 'list', 'caseSensitive', 'mode']) }),
+    );
+  }
   const options = raw as PiiOptions;
   const issues: ConfigIssue[] = [];
   const defaultMode = options.mode ?? 'redact';
@@ -217,7 +168,7 @@ export function resolvePiiOptions(input: PiiOptions | undefined): ResolvedPiiOpt
   });
   const known = [...names];
   for (const key of Object.keys(rules)) {
-    if (!names.has(key)) issues.push({ path: `${ROOT}.rules.${key}`, message: `unknown rule${didYouMean(key, known)}` });
+    if (!names.has(key)) issues.push({ path: `${ROOT}.rules.${key}`, message: `unknown rule${suggest(key, known)}` });
   }
   if (issues.length > 0) throw new SluiceConfigError(issues);
 
