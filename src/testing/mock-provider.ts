@@ -566,7 +566,8 @@ export async function createMockProvider(options: MockProviderOptions = {}): Pro
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A deep accept queue: load tests open thousands of connections at once (Node's default is 511).
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });

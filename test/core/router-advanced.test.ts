@@ -6,6 +6,11 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSluice, type Sluice } from '../../src/core/sluice.js';
+import { createRouter } from '../../src/core/router.js';
+import type { CallContext } from '../../src/core/context.js';
+import type { ResolvedRouterTarget } from '../../src/config/parse.js';
+import type { ResolvedProvider } from '../../src/config/types.js';
+import { makeContext } from '../../src/testing/harness.js';
 import type { ProviderConfig } from '../../src/config/types.js';
 import type { MockProvider } from '../../src/testing/mock-provider.js';
 import { clientFor, collect, messages, useMock } from '../helpers/sluice.js';
@@ -21,6 +26,24 @@ const providers = (): Record<string, ProviderConfig> => ({
   a: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'key-a-123456' },
   b: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'key-b-123456' },
 });
+const NO_TIMEOUTS = { firstByteMs: null, idleMs: null, totalMs: null };
+const RETRY = { retries: 0, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, budget: { ratio: 0.2, minPerSecond: 10 } };
+const resolvedProvider = (name: string): ResolvedProvider => ({
+  name,
+  kind: 'openai',
+  baseURL: 'http://x/v1',
+  origin: 'http://x',
+  apiKey: null,
+  apiKeys: [],
+  headers: {},
+  apiVersion: null,
+  aws: null,
+  vertex: null,
+  maxTokens: 4096,
+  timeouts: NO_TIMEOUTS,
+  unusable: null,
+});
+const target = (key: string): ResolvedRouterTarget => ({ provider: resolvedProvider(key.split('/')[0]!), model: key.split('/')[1]!, key, weight: 1, timeouts: NO_TIMEOUTS, router: null });
 const modelsSent = (): string[] => mock.requests.map((request) => (request.body as { model: string }).model);
 const ask = (sluice: Sluice, model = 'r', options: Parameters<typeof clientFor>[2] = {}) =>
   clientFor(sluice, mock.baseURL, options).chat.completions.create({ model, messages });
@@ -88,21 +111,40 @@ describe('health', () => {
 });
 
 describe('strategies', () => {
-  it('latency: moves traffic away from a target the mock slows down', async () => {
-    const sluice = createSluice({
-      providers: providers(),
-      models: { r: { strategy: 'latency', targets: ['a/gpt-4o-mini', 'b/gpt-4o'], retries: 0 } },
-    });
-    // Teach the router: a is slow (40 ms), b is fast.
-    for (let index = 0; index < 4; index++) {
-      mock.script({ kind: 'reply', latencyMs: 40, match: { model: 'gpt-4o-mini' } });
-      await ask(sluice, 'r', { defaultHeaders: { 'x-sluice-targets': 'a/gpt-4o-mini' } });
-      await ask(sluice, 'r', { defaultHeaders: { 'x-sluice-targets': 'b/gpt-4o' } });
+  it('latency: moves traffic away from a target that slows down, and back when it recovers', async () => {
+    // The router alone, on an injected clock: latency is exactly what each target is set to take.
+    let clock = 0;
+    const slow = new Set<string>(['a']);
+    const latencyOf = (name: string): number => (slow.has(name) ? 400 : 5);
+    const routers = new Map([['r', { name: 'r', strategy: 'latency' as const, targets: [target('a/m'), target('b/m')], retries: 0 }]]);
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const route = createRouter({ routers, retry: RETRY, now: () => clock, random });
+    const served: string[] = [];
+    const next = async (ctx: CallContext): Promise<Response> => {
+      const name = ctx.target!.provider!.name;
+      const latencyMs = latencyOf(name);
+      clock += latencyMs;
+      ctx.attempts.push({ provider: name, model: 'm', keyId: null, status: 200, errorClass: null, latencyMs });
+      served.push(name);
+      return new Response('{}', { headers: { 'content-type': 'application/json' } });
+    };
+    const call = () => route(makeContext({ body: { model: 'r', messages: [] } }), next);
+
+    for (let index = 0; index < 50; index++) await call();
+    // a was tried while unknown, then avoided: b serves almost everything.
+    expect(served.slice(10).filter((name) => name === 'b').length).toBeGreaterThanOrEqual(38);
+
+    // a recovers: its estimate decays with time (calls 100 ms apart) until it is picked again, and
+    // from then on the two share the traffic.
+    slow.clear();
+    clock += 60_000;
+    served.length = 0;
+    for (let index = 0; index < 100; index++) {
+      clock += 100;
+      await call();
     }
-    mock.reset();
-    for (let index = 0; index < 20; index++) await ask(sluice);
-    const sent = modelsSent();
-    expect(sent.filter((model) => model === 'gpt-4o').length).toBeGreaterThan(15);
+    expect(served.filter((name) => name === 'a').length).toBeGreaterThan(5);
   });
 
   it('cost: picks the cheaper target by the price catalog', async () => {

@@ -10,8 +10,8 @@ import { createMockProvider, type MockProvider } from '../../src/testing/index.j
 const STREAMS = 5_000;
 let mock: MockProvider;
 beforeAll(async () => {
-  // Slow streams: every chunk 20 ms after the previous one.
-  mock = await createMockProvider({ chunkDelayMs: 20 });
+  // Slow streams: every chunk 150 ms after the previous one, so all of them are open at once.
+  mock = await createMockProvider({ chunkDelayMs: 150 });
 });
 afterAll(async () => {
   await mock.close();
@@ -24,7 +24,14 @@ describe('concurrency', () => {
       models: { spread: { strategy: 'least-busy', targets: ['a/gpt-4o-mini', 'b/gpt-4o-mini'] } },
     });
     let completed = 0;
+    let open = 0;
+    let peakOpen = 0;
+    sluice.on('request:start', () => {
+      open++;
+      peakOpen = Math.max(peakOpen, open);
+    });
     sluice.on('request:end', ({ record }) => {
+      open--;
       if (record.outcome === 'completed' && record.usage.outputTokens !== null) completed++;
     });
     const client = new OpenAI({ baseURL: mock.baseURL, apiKey: 'k', maxRetries: 0, fetch: sluice.fetch });
@@ -33,6 +40,8 @@ describe('concurrency', () => {
     let peakHeap = heapBefore;
     const texts = await Promise.all(
       Array.from({ length: STREAMS }, async (_, index) => {
+        // Opened in waves of 500, a turn of the event loop apart, rather than 5,000 connects in one tick.
+        for (let wave = 0; wave < Math.floor(index / 500); wave++) await new Promise((resolve) => setImmediate(resolve));
         const stream = await client.chat.completions.create({ model: 'spread', stream: true, messages: [{ role: 'user', content: `stream number ${index}` }] });
         let text = '';
         for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
@@ -44,9 +53,11 @@ describe('concurrency', () => {
     const seconds = (performance.now() - started) / 1000;
     texts.forEach((text, index) => expect(text).toBe(`Echo: stream number ${index}`));
     expect(completed).toBe(STREAMS);
+    // They really were concurrent: most were open at the same time.
+    expect(peakOpen).toBeGreaterThan(STREAMS * 0.8);
     const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
     console.log(
-      `${STREAMS} concurrent streams: ${seconds.toFixed(1)} s; heap ${mb(heapBefore)} MB before, peak seen ${mb(peakHeap)} MB, ${mb(process.memoryUsage().heapUsed)} MB after`,
+      `${STREAMS} concurrent streams (peak ${peakOpen} open at once): ${seconds.toFixed(1)} s; heap ${mb(heapBefore)} MB before, peak seen ${mb(peakHeap)} MB, ${mb(process.memoryUsage().heapUsed)} MB after`,
     );
     await sluice.close();
   });
