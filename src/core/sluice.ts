@@ -180,7 +180,11 @@ class SluiceInstance implements Sluice {
     let route: RouterMiddleware | null = null;
     const loadRouter = !config.routing
       ? null
-      : import('./router.js').then(({ createRouter }) => {
+      : Promise.all([
+          import('./router.js'),
+          // The cost strategy orders by the price catalog: wait for it before the first routed call.
+          [...config.routers.values()].some((router) => router.strategy === 'cost') ? this.#pricesReady : null,
+        ]).then(([{ createRouter }]) => {
           route = createRouter({
             routers: config.routers,
             retry: config.retry,
