@@ -10,12 +10,14 @@
  * it; Sluice's cost is the difference from direct. Also: translation's cost (the OpenAI SDK to an
  * Anthropic provider vs pass-through, `cross-dialect.ts`), routing's cost (a weighted router with a
  * failing target vs an alias, `routed.ts`), and the size of the core entry and of each chunk it loads
- * on demand (`bundle-size.ts`).
+ * on demand (`bundle-size.ts`), and the plugins' cost (a memory cache hit, a miss through PII filter +
+ * limits + cache on a 2 KB prompt, Redis cache and rate-limit stores against a raw Redis round trip,
+ * `plugins.ts`).
  *
  * Flags (after `npm run bench --`, or on `node --expose-gc --import tsx bench/index.ts`):
  * - `--quick`: a tenth of the work; nothing is written.
  * - `--only=cross,routed` (or `BENCH_ONLY=cross,routed`): run only these sections, of
- *   bundle, import, latency, throughput, streams, chunks, heap, cross, routed; nothing is written.
+ *   bundle, import, latency, throughput, streams, chunks, heap, cross, routed, plugins; nothing is written.
  * - `--no-write` (or `BENCH_NO_WRITE=1`): print only, leave RESULTS.md alone.
  * @module
  */
@@ -31,6 +33,7 @@ import { measureLatency, type LatencyResult } from './latency.js';
 import { createFixture, STREAM_WORDS, type PipelineCounters } from './lib/fixture.js';
 import { collectGarbage } from './lib/interleave.js';
 import { int, kb, mark, markdownTable, ms, signedUs, us } from './lib/table.js';
+import { measurePlugins, pluginTargetRows, renderPlugins, type PluginOptions, type PluginResult } from './plugins.js';
 import { measureStreamChunks, type ChunkResult } from './stream-chunks.js';
 import { measureStreams, type StreamResult } from './streams.js';
 import { measureRouted, renderRouted, routedTargetRows, type RoutedOptions, type RoutedResult } from './routed.js';
@@ -41,7 +44,7 @@ const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 /** `--quick`: a tenth of the work, printed but not written to RESULTS.md (to check the bench itself). */
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'heap', 'cross', 'routed'] as const;
+const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'heap', 'cross', 'routed', 'plugins'] as const;
 type Section = (typeof SECTIONS)[number];
 /** `--only=a,b` or `BENCH_ONLY=a,b`: the sections to run (all by default). */
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '';
@@ -73,6 +76,12 @@ const COUNTS = {
     network: { rounds: 10, callsPerRound: scale(300), warmupCalls: scale(200) },
     isolated: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(1_000) },
   } satisfies RoutedOptions,
+  plugins: {
+    memory: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(1_000) },
+    sdk: { rounds: 10, callsPerRound: scale(300), warmupCalls: scale(300) },
+    miss: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(500) },
+    redis: { rounds: 10, callsPerRound: scale(500), warmupCalls: scale(200) },
+  } satisfies PluginOptions,
 } as const;
 
 const TARGETS = {
@@ -115,6 +124,7 @@ let bundle: BundleResult | undefined;
 let imports: ImportResult | undefined;
 let cross: CrossResult | undefined;
 let routed: RoutedResult | undefined;
+let plugins: PluginResult | undefined;
 if (runs('bundle')) {
   done = phase('bundle size (esbuild, split into the entry and on-demand chunks)');
   bundle = await measureBundle(ROOT);
@@ -186,6 +196,14 @@ if (runs('routed')) {
   const { network, isolated } = COUNTS.routed;
   done = phase(`routed, weighted router with a failing target vs alias (${network.rounds} x ${int(network.callsPerRound)} calls per variant, then isolated: ${isolated.rounds} x ${int(isolated.callsPerRound)})`);
   routed = await measureRouted(COUNTS.routed);
+  done();
+}
+if (runs('plugins')) {
+  const { memory, miss, redis } = COUNTS.plugins;
+  done = phase(
+    `plugins, memory cache hit / miss + limits + PII on a 2 KB prompt / Redis stores vs zero config (${memory.rounds} x ${int(memory.callsPerRound)} hits, ${miss.rounds} x ${int(miss.callsPerRound)} misses, ${redis.rounds} x ${int(redis.callsPerRound)} Redis calls per variant)`,
+  );
+  plugins = await measurePlugins(COUNTS.plugins);
   done();
 }
 
@@ -323,6 +341,11 @@ if (routed !== undefined) {
   targetRows.push(...routedTargetRows(routed));
   sections.push(renderRouted(routed, COUNTS.routed));
 }
+if (plugins !== undefined) {
+  checksums.push(plugins.checksum);
+  targetRows.push(...pluginTargetRows(plugins));
+  sections.push(renderPlugins(plugins, COUNTS.plugins));
+}
 
 const otherRows: string[][] = [];
 if (heap !== undefined) {
@@ -423,6 +446,7 @@ if (chunks !== undefined) {
 if (cross !== undefined || routed !== undefined) {
   notes.push('- Cross-dialect and routed: see the method under their own sections above; the "isolated" rows are the ones the targets are judged on, since loopback noise (the per-round range) is larger than the targets.');
 }
+if (plugins !== undefined) notes.push('- Plugins: see the method under their own section above; every case runs against a fake upstream `fetch`, so the figures are Sluice\'s own (and Redis\'s).');
 if (heap !== undefined) {
   notes.push(
     `- Heap: \`heapUsed\` after GC (lowest of three) once ${int(heap.firstCalls)} calls are done, every ${int(COUNTS.heap.checkpointEvery)} calls after, and after ${int(heap.totalCalls)}; the mock's request log is cleared every ${int(COUNTS.heap.batch)} calls. After-GC heap wanders by a few hundred KB whatever the calls (the SDK calling the mock directly does the same: \`bench/profile.ts heap\`), so the target is judged on the least-squares slope over the checkpoints: < 1 KB per 1 000 calls.`,

@@ -41,6 +41,24 @@ describe('email', () => {
     expect(values('email', text)).toEqual([]);
   });
 
+  it('finds every address among handles and long text, skipping ahead to each @', () => {
+    const filler = 'lorem ipsum dolor sit amet '.repeat(40);
+    const local = 'a'.repeat(64);
+    const text = `@alice and @bob ${filler} first@example.com ${filler} @carol ${local}@long.example.org and ${'b'.repeat(65)}@too.long.example`;
+    expect(values('email', text)).toEqual(['first@example.com', `${local}@long.example.org`]);
+  });
+
+  it('finds the same addresses as a scan from every position', () => {
+    const email = all.email;
+    const plain = { ...email, seek: undefined, regex: new RegExp(email.regex.source, email.regex.flags) } as Detector;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('x', '@', '.', 'a@b.co', 'jane.doe@example.com', ' ', '-', 'q'.repeat(70)), { maxLength: 30 }), (parts) => {
+        const text = parts.join('');
+        expect(found(text, [email])).toEqual(found(text, [plain]));
+      }),
+    );
+  });
+
   it('masks keeping the first letters and the top-level domain', () => {
     expect(all.email.mask('jane.doe@example.com')).toBe('j***@e***.com');
   });

@@ -22,6 +22,11 @@ export interface Detector {
   readonly accept: ((match: RegExpExecArray) => readonly [number, number] | null) | null;
   /** The shape-keeping replacement used by `mask` mode. */
   readonly mask: (value: string) => string;
+  /**
+   * Where a match could next start at or after `from`, or -1 when none can: lets a detector anchored
+   * on one character (`@` for emails) skip the text between candidates instead of trying every position.
+   */
+  readonly seek?: (text: string, from: number) => number;
 }
 
 /** A confirmed match in a text. */
@@ -286,6 +291,9 @@ function secretAccept(match: RegExpExecArray): readonly [number, number] | null 
   return [start, match[0].length];
 }
 
+const SECRET_WORD = /(?:secret|password|passwd|pwd|passphrase|token|key)["']?[ \t]{0,4}[:=]/i;
+const IPV6_HINT = /[0-9a-f]{0,4}:[0-9a-f]{0,4}:/i;
+
 /**
  * Builds the built-in detectors. Each call returns fresh regexes (their `lastIndex` is scan state).
  * @returns Every built-in detector, by rule name.
@@ -298,7 +306,8 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
     quick: Detector['quick'],
     accept: Detector['accept'],
     mask: Detector['mask'],
-  ): Detector => Object.freeze({ name, label: labelOf(name), regex: new RegExp(source, `g${flags}`), quick, accept, mask });
+    seek?: Detector['seek'],
+  ): Detector => Object.freeze({ name, label: labelOf(name), regex: new RegExp(source, `g${flags}`), quick, accept, mask, ...(seek === undefined ? {} : { seek }) });
   return {
     'private-key': make(
       'private-key',
@@ -322,7 +331,14 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
       null,
       maskSecret(3),
     ),
-    'aws-access-key': make('aws-access-key', '(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])', '', null, null, maskSecret(4)),
+    'aws-access-key': make(
+      'aws-access-key',
+      '(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])',
+      '',
+      (text) => text.includes('AKIA') || text.includes('ASIA') || text.includes('ABIA') || text.includes('ACCA'),
+      null,
+      maskSecret(4),
+    ),
     'github-token': make(
       'github-token',
       '(?<![\\w])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})',
@@ -345,7 +361,8 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
       'secret',
       '(?<![A-Za-z0-9])(?:secret|password|passwd|pwd|passphrase|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token)["\']?[ \\t]{0,4}[:=][ \\t]{0,4}["\']?([^\\s"\'<>`${][^\\s"\'`]{7,255})',
       'i',
-      null,
+      // The assignment needs one of the key words followed by ':' or '='.
+      (text) => SECRET_WORD.test(text),
       secretAccept,
       (value) => STARS(value.length),
     ),
@@ -357,6 +374,11 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
       (text) => text.includes('@'),
       null,
       maskEmail,
+      // An email's local part is at most 64 characters before its '@': start looking just before each '@'.
+      (text, from) => {
+        const at = text.indexOf('@', from);
+        return at === -1 ? -1 : Math.max(from, at - 65);
+      },
     ),
     iban: make(
       'iban',
@@ -388,7 +410,8 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
       'ipv6',
       '(?<![\\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:[0-9a-f]{1,4}|\\d{1,3}(?:\\.\\d{1,3}){3})?(?![\\w:]|\\.\\d)',
       'i',
-      (text) => text.includes(':'),
+      // At least two groups separated by colons, close together (a lone ':' in prose is not enough).
+      (text) => text.includes(':') && IPV6_HINT.test(text),
       ipv6Accept,
       (value) => {
         const first = value.indexOf(':');
@@ -443,9 +466,18 @@ export function findMatches(text: string, detectors: readonly Detector[]): reado
     const detector = detectors[rule]!;
     if (detector.quick !== null && (detector.quick === hasDigit ? !digits : !detector.quick(text))) continue;
     const regex = detector.regex;
+    const seek = detector.seek;
     regex.lastIndex = 0;
     let match: RegExpExecArray | null;
-    while ((match = regex.exec(text)) !== null) {
+    for (;;) {
+      if (seek !== undefined) {
+        const next = seek(text, regex.lastIndex);
+        if (next === -1) break;
+        regex.lastIndex = next;
+      }
+      match = regex.exec(text);
+      // A failed exec scanned to the end: nothing later can match either.
+      if (match === null) break;
       if (match[0].length === 0) {
         regex.lastIndex++;
         continue;
