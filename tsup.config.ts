@@ -10,6 +10,7 @@ const entry = {
   'plugins/index': 'src/plugins/index.ts',
   'stores/index': 'src/stores/index.ts',
   'stores/redis': 'src/stores/redis/index.ts',
+  'stores/postgres': 'src/stores/postgres/index.ts',
   'undici/index': 'src/undici/index.ts',
 };
 

@@ -70,8 +70,9 @@ export interface ProviderConfig {
   /** Time limits for this provider's calls, over the global `timeouts`. */
   timeouts?: TimeoutConfig;
   /**
-   * `max_tokens` sent to providers that require it (Anthropic, Bedrock's Claude) when the caller gave
-   * none, as happens when the OpenAI or Gemini SDK calls them. @default 4096
+   * `max_tokens` sent to providers that require it (Anthropic, and Claude on Vertex) when the caller
+   * gave none, as happens when the OpenAI or Gemini SDK calls them; Bedrock uses it only to leave room
+   * for reasoning. @default 4096
    */
   maxTokens?: number;
 }

@@ -126,6 +126,12 @@ export class CallContext {
   responseWorkMs: number;
   /** The response body text kept for the record (possibly truncated). */
   responseBody: string | null;
+  /**
+   * The whole text of the JSON answer in `response`, when whoever built that `Response` knew it (Sluice's
+   * dispatch does), so middleware reading the answer need not read and copy it again: use `text` when
+   * `response` is the very object `next()` returned; set it for a `Response` you build from text.
+   */
+  knownAnswer: { response: Response; text: string } | null;
   /** Whether the SDK sent `x-sluice-*` control headers (they are removed before the request goes upstream). */
   hasSluiceHeaders: boolean;
   /** Where middleware sends events (`cache:hit`, `limit:reject`...). */
@@ -177,6 +183,7 @@ export class CallContext {
     this.firstChunkMs = null;
     this.responseWorkMs = 0;
     this.responseBody = null;
+    this.knownAnswer = null;
     this.hasSluiceHeaders = false;
     this.events = init.events ?? SILENT;
     this.cache = null;

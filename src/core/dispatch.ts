@@ -477,6 +477,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       }),
     );
     if (changed) response.headers.delete('content-length');
+    if (typeof bodyOut === 'string') ctx.knownAnswer = { response, text: bodyOut };
     ctx.responseWorkMs += ctx.now() - readAt;
     return response;
   }

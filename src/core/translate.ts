@@ -130,10 +130,12 @@ export function translateWhole(
     status = translated.status;
     out = translated.body;
   }
-  const response = new Response(JSON.stringify(out), {
+  const answer = JSON.stringify(out);
+  const response = new Response(answer, {
     status,
     headers: translatedHeaders(upstream.headers, ctx.dialect, ctx.id, 'application/json'),
   });
+  ctx.knownAnswer = { response, text: answer };
   ctx.responseWorkMs += ctx.now() - readAt;
   return response;
 }

@@ -14,3 +14,5 @@ export { limits } from './limits/index.js';
 export type { LimitsOptions, RateRule, ConcurrencyOptions, CapOption, LimitScope } from './limits/index.js';
 export { budget } from './budget/index.js';
 export type { BudgetOptions, BudgetRule, BudgetScope, BudgetPeriod, BudgetState, BudgetMiddleware } from './budget/index.js';
+export { semanticCache } from './semantic-cache/index.js';
+export type { EmbedFunction, EmbedThroughFetch, SemanticCacheOptions, SemanticOperation } from './semantic-cache/index.js';

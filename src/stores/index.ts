@@ -8,3 +8,5 @@ export type { CacheStore, CacheAddOptions, MaybePromise } from './types.js';
 export { memoryRateLimitStore, type MemoryRateLimitStore, type MemoryRateLimitStoreOptions } from './memory/limits.js';
 export { memoryBudgetStore, type MemoryBudgetStore, type MemoryBudgetStoreOptions } from './memory/budget.js';
 export type { RateLimitStore, BucketChange, TakeResult, BudgetStore, SpendCharge, SpendChange, SpendTotal } from './limits-types.js';
+export { memorySemanticStore, type MemorySemanticStore, type MemorySemanticStoreOptions } from './memory/semantic.js';
+export type { SemanticStore, SemanticEntry, SemanticQuery, SemanticMatch, SemanticAddOptions } from './semantic-types.js';

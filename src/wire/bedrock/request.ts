@@ -157,8 +157,9 @@ function addMessage(message: ChatMessage, index: number, system: BedrockTextBloc
   switch (message.role) {
     case 'system':
     case 'developer': {
-      const text = textOf(message.content);
-      if (text !== '') system.push({ text });
+      // One system block per text part, in order, so separate parts never run together.
+      const parts = typeof message.content === 'string' ? [message.content] : message.content.map((part) => part.text);
+      for (const text of parts) if (text !== '') system.push({ text });
       return;
     }
     case 'user':

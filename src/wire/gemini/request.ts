@@ -543,6 +543,10 @@ function writeRequest(request: ChatRequest, provider: string): GeminiRequest {
   return body;
 }
 
+function textParts(content: string | ChatTextPart[]): string[] {
+  return (typeof content === 'string' ? [content] : content.map((part) => part.text)).filter((text) => text !== '');
+}
+
 function textOf(content: string | ChatTextPart[] | null): string {
   if (content === null) return '';
   return typeof content === 'string' ? content : content.map((part) => part.text).join('');
@@ -564,9 +568,9 @@ function writeMessages(messages: ChatMessage[], provider: string): { contents: G
     switch (message.role) {
       case 'system':
       case 'developer': {
-        // Gemini has one system instruction: mid-conversation system messages join it in order (§7.1).
-        const text = textOf(message.content);
-        if (text !== '') system.push({ text });
+        // Gemini has one system instruction: mid-conversation system messages join it in order (§7.1),
+        // each text part its own part, so words of separate parts never run together.
+        for (const text of textParts(message.content)) system.push({ text });
         break;
       }
       case 'user':
