@@ -8,11 +8,13 @@ import { cache, pii, limits, budget, guard } from 'sluice/plugins';
 import { listProviders, builtinPrices } from 'sluice/providers';
 import { memoryCacheStore } from 'sluice/stores';
 import { redisCacheStore, redisRateLimitStore } from 'sluice/stores/redis';
+import * as postgresStores from 'sluice/stores/postgres';
 import { interceptGlobalFetch } from 'sluice/intercept';
 import { installSluiceDispatcher } from 'sluice/undici';
 
 for (const fn of [cache, pii, limits, budget, guard, memoryCacheStore, redisCacheStore, redisRateLimitStore, interceptGlobalFetch, installSluiceDispatcher]) assert.equal(typeof fn, 'function');
 assert.ok(listProviders().length > 100);
+assert.ok(Object.values(postgresStores).some((value) => typeof value === 'function'));
 assert.ok(Object.keys(builtinPrices).length > 10);
 
 assert.equal(typeof isSluiceError, 'function');
