@@ -414,3 +414,71 @@ describe('the Google GenAI SDK on every other kind: tools, an image, an upstream
     if (PRICED.has(model)) expect(seen[0]?.costUsd).toBeGreaterThan(0);
   });
 });
+
+describe('the Vercel AI SDK on every provider kind: text, a stream, tools, usage', () => {
+  it.each(TARGETS)('%s', async (_kind, model) => {
+    const { generateText, jsonSchema, streamText, tool } = await import('ai');
+    const { createOpenAI } = await import('@ai-sdk/openai');
+    const { createAnthropic } = await import('@ai-sdk/anthropic');
+    const sluice = gateway();
+    const seen = records(sluice);
+    const openai = createOpenAI({ apiKey: 'client-key', fetch: sluice.fetch });
+    const anthropic = createAnthropic({ apiKey: 'client-key', fetch: sluice.fetch });
+    mock.script(
+      { kind: 'reply', content: 'plain answer', usage: { prompt_tokens: 11, completion_tokens: 3 } },
+      { kind: 'reply', content: 'streamed answer' },
+      { kind: 'reply', toolCalls: [{ name: 'weather', arguments: '{"city":"Oslo"}' }] },
+    );
+    const generated = await generateText({ model: openai.chat(model), prompt: 'Hi', maxRetries: 0 });
+    expect(generated.text).toBe('plain answer');
+    expect(generated.usage.inputTokens).toBe(11);
+
+    let text = '';
+    for await (const part of streamText({ model: anthropic(model), prompt: 'Hi', maxRetries: 0 }).textStream) text += part;
+    expect(text).toBe('streamed answer');
+
+    if (!model.startsWith('ol/')) {
+      const result = await generateText({
+        model: anthropic(model),
+        prompt: 'Weather in Oslo?',
+        maxRetries: 0,
+        tools: { weather: tool({ description: 'Weather', inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }) }) },
+      });
+      expect(result.toolCalls[0]).toMatchObject({ toolName: 'weather', input: { city: 'Oslo' } });
+    }
+    await sluice.flush();
+    expect(seen[0]).toMatchObject({ outcome: 'completed', usage: { inputTokens: 11, outputTokens: 3 } });
+    expect(seen[1]).toMatchObject({ dialect: 'anthropic', streamed: true, outcome: 'completed' });
+  });
+});
+
+describe('streamed tool calls from the Anthropic and GenAI SDKs on every other kind', () => {
+  it.each(TARGETS.filter(([kind]) => kind !== 'ollama'))('%s', async (kind, model) => {
+    const sluice = gateway();
+    const call = { name: 'lookup', arguments: '{"q":"sluice"}' };
+    if (kind !== 'anthropic') {
+      mock.script({ kind: 'reply', toolCalls: [call] });
+      const final = await anthropicClient(sluice)
+        .messages.stream({
+          model,
+          max_tokens: 64,
+          tools: [{ name: 'lookup', description: 'Search', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
+          messages: [{ role: 'user', content: 'Find sluice' }],
+        })
+        .finalMessage();
+      expect(final.stop_reason).toBe('tool_use');
+      expect(final.content).toContainEqual(expect.objectContaining({ type: 'tool_use', name: 'lookup', input: { q: 'sluice' } }));
+    }
+    if (!kind.startsWith('gemini') && kind !== 'vertex (gemini)') {
+      mock.script({ kind: 'reply', toolCalls: [call] });
+      const calls: unknown[] = [];
+      const stream = await geminiClient(sluice).models.generateContentStream({
+        model,
+        contents: 'Find sluice',
+        config: { tools: [{ functionDeclarations: [{ name: 'lookup', description: 'Search', parametersJsonSchema: { type: 'object', properties: { q: { type: 'string' } } } }] }] },
+      });
+      for await (const chunk of stream) calls.push(...(chunk.functionCalls ?? []));
+      expect(calls).toContainEqual(expect.objectContaining({ name: 'lookup', args: { q: 'sluice' } }));
+    }
+  });
+});
