@@ -127,7 +127,7 @@ let schema: z.ZodMiniType | undefined;
 
 function configSchema(): z.ZodMiniType {
   const positiveMs = () => z.number().check(z.refine((value) => Number.isFinite(value) && value > 0, { error: 'expected a number of milliseconds > 0' }));
-  const timeouts = z.strictObject({ firstByteMs: z.optional(positiveMs()), idleMs: z.optional(positiveMs()), totalMs: z.optional(positiveMs()) });
+  const timeouts = z.strictObject({ connectMs: z.optional(positiveMs()), firstByteMs: z.optional(positiveMs()), idleMs: z.optional(positiveMs()), totalMs: z.optional(positiveMs()) });
   const provider = z.strictObject({
     kind: z.optional(z.enum(PROVIDER_KINDS)),
     baseURL: z.optional(httpUrl()),
@@ -254,34 +254,35 @@ export const CALLBACK_METHODS: ReadonlySet<string> = new Set([
   'postCallFailureHook',
 ]);
 
-const TOP_LEVEL_KEYS = [
-  'providers', 'models', 'retry', 'unknownModel', 'use', 'callbacks', 'successCallback', 'failureCallback',
-  'callbackTimeoutMs', 'exporters', 'fetch', 'record', 'streamUsage', 'prices', 'user', 'session', 'tags', 'env', 'timeouts', 'rules', 'health',
-];
-const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
-  '': TOP_LEVEL_KEYS,
-  provider: ['kind', 'baseURL', 'apiKey', 'apiKeys', 'headers', 'apiVersion', 'region', 'aws', 'project', 'location', 'serviceAccount', 'maxTokens', 'timeouts'],
-  timeouts: ['firstByteMs', 'idleMs', 'totalMs'],
-  model: ['target', 'strategy', 'targets', 'retries', 'timeouts'],
-  retry: ['retries', 'minDelayMs', 'maxDelayMs', 'maxRetryAfterMs', 'budget'],
-  health: ['consecutiveFailures', 'errorRate', 'windowSize', 'minRequests', 'baseEjectionMs', 'maxEjectionMs'],
-  routerTarget: ['target', 'weight'],
-  record: ['bodies', 'maxBodyChars'],
-  price: ['input', 'output', 'cachedInput', 'cacheWrite', 'reasoning'],
-};
+/** Keys of a router target object, checked by hand (targets are `z.unknown()` in the schema). */
+const ROUTER_TARGET_KEYS = ['target', 'weight'];
 /** Options renamed or commonly mistaken, pointing to the right name. */
 const RENAMED: Readonly<Record<string, string>> = { baseUrl: 'baseURL', api_key: 'apiKey', apikey: 'apiKey', middleware: 'use' };
 
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, { _zod: { def: SchemaDef } }>;
+  innerType?: { _zod: { def: SchemaDef } };
+  valueType?: { _zod: { def: SchemaDef } };
+  element?: { _zod: { def: SchemaDef } };
+}
+
+/** The keys valid at a path of the config, read from the schema itself (for "did you mean"). */
 function keysFor(path: readonly PropertyKey[]): readonly string[] {
-  if (path.length === 0) return KNOWN_KEYS['']!;
-  if (path[0] === 'providers' && path.length === 2) return KNOWN_KEYS['provider']!;
-  if (path[0] === 'models' && path.length === 2) return KNOWN_KEYS['model']!;
-  if (path[0] === 'prices' && path.length === 2) return KNOWN_KEYS['price']!;
-  if (path[0] === 'record' && path.length === 1) return KNOWN_KEYS['record']!;
-  if (path[0] === 'retry' && path.length === 1) return KNOWN_KEYS['retry']!;
-  if (path[0] === 'health' && path.length === 1) return KNOWN_KEYS['health']!;
-  if (path[path.length - 1] === 'timeouts') return KNOWN_KEYS['timeouts']!;
-  return [];
+  let def = (schema as unknown as { _zod: { def: SchemaDef } } | undefined)?._zod.def;
+  const unwrap = (): void => {
+    while (def !== undefined && (def.type === 'optional' || def.type === 'nullable')) def = def.innerType?._zod.def;
+  };
+  for (const segment of path) {
+    unwrap();
+    if (def === undefined) return [];
+    if (def.type === 'object') def = def.shape?.[String(segment)]?._zod.def;
+    else if (def.type === 'record') def = def.valueType?._zod.def;
+    else if (def.type === 'array') def = def.element?._zod.def;
+    else return [];
+  }
+  unwrap();
+  return def?.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : [];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -321,7 +322,7 @@ function parseServiceAccount(value: string | ServiceAccountKey | undefined, path
   return Object.freeze({ ...(record as unknown as ServiceAccountKey) });
 }
 
-const NO_TIMEOUTS: ResolvedTimeouts = Object.freeze({ firstByteMs: null, idleMs: null, totalMs: null });
+const NO_TIMEOUTS: ResolvedTimeouts = Object.freeze({ connectMs: null, firstByteMs: null, idleMs: null, totalMs: null });
 
 /** The provider of a nested-router target, never called: the router expands such targets first. */
 const PLACEHOLDER_PROVIDER: ResolvedProvider = Object.freeze({
@@ -344,6 +345,7 @@ const PLACEHOLDER_PROVIDER: ResolvedProvider = Object.freeze({
 function mergeTimeouts(under: ResolvedTimeouts, over: TimeoutConfig | undefined): ResolvedTimeouts {
   if (over === undefined || over === null || typeof over !== 'object') return under;
   return Object.freeze({
+    connectMs: over.connectMs ?? under.connectMs,
     firstByteMs: over.firstByteMs ?? under.firstByteMs,
     idleMs: over.idleMs ?? under.idleMs,
     totalMs: over.totalMs ?? under.totalMs,
@@ -443,7 +445,7 @@ function resolveRouter(
       target = item['target'];
       for (const key of Object.keys(item)) {
         if (key === 'target' || key === 'weight') continue;
-        const suggestion = nearest(key, KNOWN_KEYS['routerTarget']!);
+        const suggestion = nearest(key, ROUTER_TARGET_KEYS);
         issues.push({ path: `${path}.${key}`, message: `unknown key${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}` });
         valid = false;
       }

@@ -84,6 +84,12 @@ export interface ProviderConfig {
  * stuck stream.
  */
 export interface TimeoutConfig {
+  /**
+   * Establishing the connection (TCP and TLS), so an unreachable host fails fast while `firstByteMs`
+   * can stay long. Applied through Node's built-in `fetch` (undici); on other runtimes, or with your own
+   * `fetch`, connecting counts under `firstByteMs` only. @default undici's own (10 s)
+   */
+  connectMs?: number;
   /** From sending the request to the response headers (connection time included). @default none */
   firstByteMs?: number;
   /** Between two chunks of a stream, counting only time spent waiting on the provider. @default none */
@@ -267,6 +273,7 @@ export interface SluiceConfig {
 
 /** Time limits after merging; `null` means none. */
 export interface ResolvedTimeouts {
+  connectMs: number | null;
   firstByteMs: number | null;
   idleMs: number | null;
   totalMs: number | null;

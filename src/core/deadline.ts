@@ -7,7 +7,7 @@ import type { CallContext, Target } from './context.js';
 import { errorResponse } from './respond.js';
 
 /** Which limit fired. */
-export type DeadlinePhase = 'first-byte' | 'total';
+export type DeadlinePhase = 'connect' | 'first-byte' | 'total';
 
 /** One timer over an upstream request, aborting it (and only it) when a limit passes; the caller's own abort still reaches it. */
 export class Deadline {
@@ -43,9 +43,11 @@ export class Deadline {
 export function timeoutResponse(ctx: CallContext, target: Target, phase: DeadlinePhase, ms: number): Response {
   const name = target.provider?.name ?? 'the provider';
   const message =
-    phase === 'first-byte'
-      ? `${name} sent no response headers within ${ms} ms (timeouts.firstByteMs)`
-      : `${name} did not finish its answer within ${ms} ms (timeouts.totalMs)`;
+    phase === 'connect'
+      ? `could not connect to ${name} within ${ms} ms (timeouts.connectMs)`
+      : phase === 'first-byte'
+        ? `${name} sent no response headers within ${ms} ms (timeouts.firstByteMs)`
+        : `${name} did not finish its answer within ${ms} ms (timeouts.totalMs)`;
   ctx.error = { class: 'timeout', message };
   return errorResponse(ctx.dialect, { status: 504, code: 'sluice_timeout', message, requestId: ctx.id });
 }

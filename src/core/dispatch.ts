@@ -19,6 +19,7 @@ import type { KeyPool } from './key-pool.js';
 import type * as KeyPoolModule from './key-pool.js';
 import type { Deadline } from './deadline.js';
 import type * as DeadlineModule from './deadline.js';
+import type * as ConnectModule from './connect.js';
 import type { CallbackHub } from './callback-hub.js';
 import type { Attempt } from '../events/record.js';
 import type { CallContext, Target } from './context.js';
@@ -39,6 +40,8 @@ export interface DispatchDeps {
   onAttempt?: (ctx: CallContext, attempt: Attempt, index: number) => void;
   /** The fetch that reaches providers, read per call. @default config.fetch, else globalThis.fetch */
   upstreamFetch?: () => typeof fetch;
+  /** Registers work for `close()` (connection pools made for `timeouts.connectMs`). */
+  onClose?: (hook: () => Promise<void>) => void;
 }
 
 /** Upstream fetch failures, so the outer layer rethrows them as the SDK expects (its connection error). */
@@ -197,6 +200,18 @@ export function createDispatch(deps: DispatchDeps): Next {
   // Translation of answers, loaded with the first call that crosses formats.
   let translation: Promise<typeof TranslateModule> | null = null;
   const translator = (): Promise<typeof TranslateModule> => (translation ??= import('./translate.js'));
+  // Connect limits (Node's fetch only), loaded with the first call that has one.
+  let connectLimits: Promise<InstanceType<typeof ConnectModule.ConnectLimits>> | null = null;
+  let isConnectTimeout: ((error: unknown) => boolean) | null = null;
+  const connectDispatcher = async (ms: number): Promise<unknown> => {
+    connectLimits ??= import('./connect.js').then((module) => {
+      isConnectTimeout = module.isConnectTimeout;
+      const made = new module.ConnectLimits();
+      deps.onClose?.(() => made.close());
+      return made;
+    });
+    return (await connectLimits).dispatcherFor(ms);
+  };
   // Time limits, loaded with the first call that has one.
   let deadlines: Promise<typeof DeadlineModule> | null = null;
 
@@ -293,8 +308,14 @@ export function createDispatch(deps: DispatchDeps): Next {
 
     const limits = target.timeouts ?? provider?.timeouts ?? config.timeouts;
     const limited = limits.firstByteMs !== null || limits.totalMs !== null;
-    const timing = limited ? await (deadlines ??= import('./deadline.js')) : null;
-    const deadline = timing === null ? null : new timing.Deadline(ctx.signal);
+    const connectMs = limits.connectMs;
+    // Only Node's own fetch takes an undici dispatcher; a caller's or user's dispatcher is left alone.
+    if (connectMs !== null && fetchImpl() === globalThis.fetch && (init as { dispatcher?: unknown }).dispatcher === undefined) {
+      const dispatcher = await connectDispatcher(connectMs);
+      if (dispatcher !== null) init = { ...init, dispatcher } as RequestInit;
+    }
+    const timing = limited || connectMs !== null ? await (deadlines ??= import('./deadline.js')) : null;
+    const deadline = timing === null || !limited ? null : new timing.Deadline(ctx.signal);
     if (deadline !== null) init = { ...init, signal: deadline.signal };
 
     hub.preApiCall(ctx, url);
@@ -315,6 +336,10 @@ export function createDispatch(deps: DispatchDeps): Next {
       if (phase !== null) {
         endAttempt(ctx, target, null, 'timeout', failedAt - sentAt);
         return timing!.timeoutResponse(ctx, target, phase, phase === 'first-byte' ? limits.firstByteMs! : limits.totalMs!);
+      }
+      if (connectMs !== null && isConnectTimeout?.(error) === true && ctx.signal?.aborted !== true) {
+        endAttempt(ctx, target, null, 'timeout', failedAt - sentAt);
+        return timing!.timeoutResponse(ctx, target, 'connect', connectMs);
       }
       endAttempt(ctx, target, null, ctx.signal?.aborted === true ? 'abort' : 'network_error', failedAt - sentAt);
       throw markNetworkFailure(error);

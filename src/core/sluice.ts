@@ -122,7 +122,7 @@ class SluiceInstance implements Sluice {
   #upstreamFetch: typeof fetch | null;
   /** The router, once loaded (configurations with routing only). */
   #router: RouterMiddleware | null = null;
-  readonly #closeHooks: Array<() => void> = [];
+  readonly #closeHooks: Array<() => void | Promise<void>> = [];
   /** The built-in price catalog, once loaded. */
   #prices: PriceCatalog | null = null;
   readonly #pricesReady: Promise<void>;
@@ -171,6 +171,7 @@ class SluiceInstance implements Sluice {
       hub: this.#hub,
       deferEnd: (ctx) => this.#deferEnd(ctx),
       upstreamFetch: () => this.#upstreamFetch ?? globalThis.fetch,
+      onClose: (hook) => this.#closeHooks.push(hook),
       onAttempt: (ctx, attempt, index) => {
         if (this.#emitter.has('attempt:end')) this.#emitter.emit({ type: 'attempt:end', id: ctx.id, attempt, index });
       },
@@ -249,7 +250,7 @@ class SluiceInstance implements Sluice {
   }
 
   async close(): Promise<void> {
-    for (const hook of this.#closeHooks.splice(0)) hook();
+    await Promise.all(this.#closeHooks.splice(0).map((hook) => hook()));
     await Promise.all(this.#deferredEnds);
     await this.#hub.settle();
     await Promise.all(this.#queues.map((queue) => queue.close()));

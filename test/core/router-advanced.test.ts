@@ -26,7 +26,7 @@ const providers = (): Record<string, ProviderConfig> => ({
   a: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'key-a-123456' },
   b: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'key-b-123456' },
 });
-const NO_TIMEOUTS = { firstByteMs: null, idleMs: null, totalMs: null };
+const NO_TIMEOUTS = { connectMs: null, firstByteMs: null, idleMs: null, totalMs: null };
 const RETRY = { retries: 0, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, budget: { ratio: 0.2, minPerSecond: 10 } };
 const resolvedProvider = (name: string): ResolvedProvider => ({
   name,

@@ -251,7 +251,7 @@ describe('config', () => {
   });
 });
 
-const NO_TIMEOUTS = { firstByteMs: null, idleMs: null, totalMs: null };
+const NO_TIMEOUTS = { connectMs: null, firstByteMs: null, idleMs: null, totalMs: null };
 const provider = (name: string): ResolvedProvider => ({
   name,
   kind: 'openai',
