@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
 import { readableIssues, suggest } from '../../config/issues.js';
+import { compilePattern } from '../patterns.js';
 import type { Dialect } from '../../events/record.js';
 import type { TextRole } from '../text-fields.js';
 import { builtinPhraseRules, compileKeywords } from './rules.js';
@@ -138,21 +139,6 @@ function optionsSchema(): z.ZodMiniType {
   });
 }
 
-function compilePattern(regex: RegExp | string, path: string, issues: ConfigIssue[]): RegExp | null {
-  let compiled: RegExp;
-  try {
-    compiled = typeof regex === 'string' ? new RegExp(regex, 'gu') : new RegExp(regex.source, `${regex.flags.replace(/[gy]/g, '')}g`);
-  } catch (error) {
-    issues.push({ path, message: `invalid regular expression: ${error instanceof Error ? error.message : String(error)}` });
-    return null;
-  }
-  if (compiled.test('')) {
-    issues.push({ path, message: 'the pattern matches the empty string; it would match everywhere' });
-    return null;
-  }
-  compiled.lastIndex = 0;
-  return compiled;
-}
 
 /**
  * Validates `guard()` options and compiles its rules.
@@ -197,7 +183,7 @@ export function resolveGuardOptions(input: GuardOptions | undefined): ResolvedGu
   });
   (options.patterns ?? []).forEach((pattern, index) => {
     const path = `${ROOT}.patterns[${index}]`;
-    const regex = compilePattern(pattern.regex, `${path}.regex`, issues);
+    const regex = compilePattern(pattern.regex, `${path}.regex`, issues, 'u');
     if (!claim(pattern.name, `${path}.name`)) return;
     const resolved = modeOf(pattern.name, pattern.mode);
     if (regex !== null && resolved !== false) custom.push({ name: pattern.name, regex, mode: resolved });

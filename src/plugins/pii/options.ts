@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
 import { readableIssues, suggest } from '../../config/issues.js';
+import { compilePattern } from '../patterns.js';
 import { BUILTIN_RULES, builtinDetectors, compileWordList, labelOf, maskGeneric, type BuiltinRule, type Detector } from './detectors.js';
 
 /** What a rule does with a match. */
@@ -97,22 +98,6 @@ function optionsSchema(): z.ZodMiniType {
   });
 }
 
-/** Compiles a custom pattern into a global regex, or reports why it cannot be used. */
-function compilePattern(regex: RegExp | string, path: string, issues: ConfigIssue[]): RegExp | null {
-  let compiled: RegExp;
-  try {
-    compiled = typeof regex === 'string' ? new RegExp(regex, 'g') : new RegExp(regex.source, `${regex.flags.replace(/[gy]/g, '')}g`);
-  } catch (error) {
-    issues.push({ path, message: `invalid regular expression: ${error instanceof Error ? error.message : String(error)}` });
-    return null;
-  }
-  if (compiled.test('')) {
-    issues.push({ path, message: 'the pattern matches the empty string; it would match everywhere' });
-    return null;
-  }
-  compiled.lastIndex = 0;
-  return compiled;
-}
 
 /**
  * Validates `pii()` options and resolves them into detectors in priority order.
@@ -152,7 +137,7 @@ export function resolvePiiOptions(input: PiiOptions | undefined): ResolvedPiiOpt
   };
   (options.patterns ?? []).forEach((pattern, index) => {
     const path = `${ROOT}.patterns[${index}]`;
-    const regex = compilePattern(pattern.regex, `${path}.regex`, issues);
+    const regex = compilePattern(pattern.regex, `${path}.regex`, issues, '');
     if (!claim(pattern.name, `${path}.name`) || regex === null) return;
     custom.push({ detector: Object.freeze({ name: pattern.name, label: labelOf(pattern.name), regex, quick: null, accept: null, mask: maskGeneric }), mode: pattern.mode });
   });
