@@ -1,7 +1,7 @@
 /**
  * What the exact cache (`cache()`) and the semantic cache (`semanticCache()`) share, so neither
  * imports the other: the stored entry format, serving an entry in the shape a call asks for (JSON or
- * a replayed stream, converted between the two for OpenAI Chat Completions), keeping a fresh answer
+ * a replayed stream, converted between the two for chat in every dialect), keeping a fresh answer
  * while it passes to the SDK, and the per-call `x-sluice-cache*` headers. Not a plugin.
  *
  * The entry format, key hashing, durations and stream conversions are re-exported from where the
@@ -15,7 +15,18 @@ import type { ChatResponse } from '../wire/chat/types.js';
 import { captureStream, type Captured } from './cache/capture.js';
 import { encodeEntry, type CacheEntry, type EntryMeta } from './cache/entry.js';
 import { isNamespace, parseDuration } from './cache/options.js';
-import { chatResponseToEvents, insertUsageChunk, removeUsage, replayStream, sliceChunks, streamToChatResponse, toChatUsage } from './cache/replay.js';
+import {
+  chatResponseToEvents,
+  dialectJsonToEvents,
+  dialectStreamToJson,
+  insertUsageChunk,
+  removeUsage,
+  replayStream,
+  sliceChunks,
+  streamToChatResponse,
+  toChatUsage,
+  type DialectCodecs,
+} from './cache/replay.js';
 
 export { decodeEntry, encodeEntry, matchesRequest, type CacheEntry, type EntryMeta } from './cache/entry.js';
 export { canonicalJson, hashText, IGNORED_FIELDS, type TextHash } from './cache/key.js';
@@ -124,17 +135,32 @@ function parseChatResponse(text: string): ChatResponse | null {
 }
 
 /**
- * Builds the answer to a call from a stored entry, in the shape the call asked for.
+ * Tells whether a call's answer converts between stream and JSON, so both shapes share one cache key:
+ * chat in every dialect. A Gemini stream without `alt=sse` is a JSON array, which neither shape's
+ * conversion reads: it keeps its own key.
  * @param ctx The call.
- * @param entry The stored entry.
- * @returns The response, or `null` when the entry cannot be served in that shape.
+ * @returns Whether the shape is left out of the key.
  */
-export function replayEntry(ctx: CallContext, entry: CacheEntry): Response | null {
-  const { meta, body } = entry;
-  if (ctx.dialect !== 'openai' || ctx.operation !== 'chat') {
-    // Other dialects and operations keep the shape in their key: serve what was stored.
-    return meta.kind === 'sse' ? streamResponse(ctx, meta, sliceChunks(body, meta.chunks), meta.contentType) : jsonResponse(ctx, meta, body, meta.contentType);
+export function convertsShape(ctx: CallContext): boolean {
+  if (ctx.operation !== 'chat') return false;
+  if (ctx.dialect !== 'gemini') return ctx.dialect === 'openai' || ctx.dialect === 'anthropic';
+  return !ctx.isStream || /[?&]alt=sse(?:&|$)/.test(ctx.url);
+}
+
+/** Loads a dialect's codecs on first conversion, so the `sluice/plugins` entry does not carry them. */
+async function loadCodecs(dialect: 'anthropic' | 'gemini'): Promise<DialectCodecs> {
+  const framing = import('../wire/framing.js');
+  if (dialect === 'anthropic') {
+    const [{ anthropicClient, anthropicProvider }, { createSseFramer }] = await Promise.all([import('../wire/anthropic/codec.js'), framing]);
+    return { dialect, client: anthropicClient, provider: anthropicProvider, createFramer: createSseFramer };
   }
+  const [{ geminiClient, geminiProvider }, { createSseFramer }] = await Promise.all([import('../wire/gemini/codec.js'), framing]);
+  return { dialect, client: geminiClient, provider: geminiProvider, createFramer: createSseFramer };
+}
+
+/** Replays an OpenAI Chat Completions entry in the call's shape, showing usage as the call asked. */
+function replayChat(ctx: CallContext, entry: CacheEntry): Response | null {
+  const { meta, body } = entry;
   const includeUsage = wantsUsage(ctx.body);
   if (ctx.isStream) {
     if (meta.kind === 'sse') {
@@ -157,6 +183,31 @@ export function replayEntry(ctx: CallContext, entry: CacheEntry): Response | nul
 }
 
 /**
+ * Builds the answer to a call from a stored entry, in the shape the call asked for. An entry in that
+ * shape is replayed as stored (a stream with its original chunking); chat entries of the other shape
+ * are converted (Anthropic and Gemini through their codecs, loaded on first use).
+ * @param ctx The call.
+ * @param entry The stored entry.
+ * @returns The response, or `null` when the entry cannot be served in that shape.
+ */
+export async function replayEntry(ctx: CallContext, entry: CacheEntry): Promise<Response | null> {
+  const { meta, body } = entry;
+  if (ctx.dialect === 'openai' && ctx.operation === 'chat') return replayChat(ctx, entry);
+  const sameShape = (meta.kind === 'sse') === ctx.isStream;
+  if (sameShape || !convertsShape(ctx) || (ctx.dialect !== 'anthropic' && ctx.dialect !== 'gemini')) {
+    // Served as stored: other operations keep the shape in their key, and embeddings never stream.
+    return meta.kind === 'sse' ? streamResponse(ctx, meta, sliceChunks(body, meta.chunks), meta.contentType) : jsonResponse(ctx, meta, body, meta.contentType);
+  }
+  const codecs = await loadCodecs(ctx.dialect);
+  if (ctx.isStream) {
+    const events = dialectJsonToEvents(codecs, body, toChatUsage(meta.usage));
+    return events === null ? null : streamResponse(ctx, meta, events, SSE_TYPE);
+  }
+  const json = dialectStreamToJson(codecs, body, toChatUsage(meta.usage));
+  return json === null ? null : jsonResponse(ctx, meta, json, JSON_TYPE);
+}
+
+/**
  * Answers a call from a stored entry and marks it a hit: `ctx.cache`, the stored usage and model, and
  * `cache:hit` when the call ends (once the saved amount is priced).
  * @param ctx The call.
@@ -164,8 +215,8 @@ export function replayEntry(ctx: CallContext, entry: CacheEntry): Response | nul
  * @param namespace The namespace it came from.
  * @returns The response, or `null` (and nothing marked) when the entry cannot be served in the call's shape.
  */
-export function serveEntry(ctx: CallContext, entry: CacheEntry, namespace: string): Response | null {
-  const response = replayEntry(ctx, entry);
+export async function serveEntry(ctx: CallContext, entry: CacheEntry, namespace: string): Promise<Response | null> {
+  const response = await replayEntry(ctx, entry);
   if (response === null) return null;
   ctx.cache = { status: 'hit', namespace, savedUsd: null };
   ctx.usage = { ...entry.meta.usage };

@@ -420,17 +420,38 @@ describe('streams', () => {
     expect(shown.chunks.at(-1)).toBe('data: [DONE]\n\n');
   });
 
-  it('keeps the shape in the key where it cannot convert (Anthropic)', async () => {
+  it('keeps the shape in the key where it cannot convert (the Responses API)', async () => {
+    const middleware = cache();
+    const init = { operation: 'responses' as const, url: 'https://api.openai.com/v1/responses' };
+    const body = { model: 'gpt-4o-mini', input: 'Hi' };
+    const next = fakeNext({ json: { id: 'resp_1', object: 'response', status: 'completed', output: [] } }, { sse: ['event: response.completed\ndata: {"type":"response.completed"}\n\n'] });
+    await run(middleware, next, { ...init, body });
+    expect((await run(middleware, next, { ...init, body })).ctx.cache?.status).toBe('hit');
+    expect((await run(middleware, next, { ...init, body: { ...body, stream: true } })).ctx.cache?.status).toBe('miss');
+  });
+
+  it('serves an Anthropic stream from a stored message, and never a JSON answer from a broken stream', async () => {
     const middleware = cache();
     const body = { model: 'claude-sonnet-4-5', max_tokens: 64, messages };
     const anthropicJson = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Hi' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } };
-    const next = fakeNext({ json: anthropicJson }, { sse: ['event: message_stop\ndata: {"type":"message_stop"}\n\n'] });
+    const next = fakeNext({ json: anthropicJson }, { sse: ['event: message_stop\ndata: {"type":"message_stop"}\n\n'] }, { json: anthropicJson });
     await run(middleware, next, { body, dialect: 'anthropic' });
     const hit = await run(middleware, next, { body, dialect: 'anthropic', id: 'msg_call' });
     expect(hit.ctx.cache?.status).toBe('hit');
     expect(hit.response.headers.get('request-id')).toBe('msg_call');
     const streamed = await run(middleware, next, { body: { ...body, stream: true }, dialect: 'anthropic' });
-    expect(streamed.ctx.cache?.status).toBe('miss');
+    expect(streamed.ctx.cache?.status).toBe('hit');
+    expect(streamed.response.headers.get('content-type')).toContain('text/event-stream');
+    expect(streamed.text).toMatch(/^event: message_start\n/);
+    expect(streamed.text).toContain('"text":"Hi"');
+    expect(streamed.text).toContain('event: message_stop');
+
+    // A stored stream holding no message is not turned into an empty answer: the call goes upstream.
+    const other = { ...body, messages: [{ role: 'user' as const, content: 'another question' }] };
+    await run(middleware, next, { body: { ...other, stream: true }, dialect: 'anthropic' });
+    const json = await run(middleware, next, { body: other, dialect: 'anthropic' });
+    expect(json.ctx.cache?.status).toBe('miss');
+    expect(JSON.parse(json.text)).toEqual(anthropicJson);
   });
 });
 

@@ -1,9 +1,10 @@
 /**
  * The exact cache: answers a call from a stored answer to the same request (same dialect, operation,
  * model and body, up to fields that do not change the answer), in memory or in Redis. A stored stream
- * is replayed as a stream with its original chunking; for OpenAI Chat Completions a stream can answer
- * a JSON call and the other way round. Only successful, complete answers are stored. A store that
- * fails or is slow never fails a call: the cache steps aside and says so once with `store:error`.
+ * is replayed as a stream with its original chunking; for chat (OpenAI Chat Completions, Anthropic
+ * Messages, Gemini generateContent) a stream can answer a JSON call and the other way round. Only
+ * successful, complete answers are stored. A store that fails or is slow never fails a call: the cache
+ * steps aside and says so once with `store:error`.
  *
  * Per-call control through request headers (removed before the request goes upstream):
  * `x-sluice-cache: skip | refresh`, `x-sluice-cache-ttl: 60s`, `x-sluice-cache-namespace: name`.
@@ -11,7 +12,7 @@
  */
 import type { CallContext } from '../../core/context.js';
 import type { Middleware } from '../../core/types.js';
-import { CACHE_HEADERS, encodeAnswer, keepAnswer, readCacheControl, serveEntry, type CacheControl, type FreshAnswer } from '../cache-entry.js';
+import { CACHE_HEADERS, convertsShape, encodeAnswer, keepAnswer, readCacheControl, serveEntry, type CacheControl, type FreshAnswer } from '../cache-entry.js';
 import { decodeEntry, matchesRequest, type CacheEntry } from './entry.js';
 import { cacheKey, type CacheKey } from './key.js';
 import { resolveCacheOptions, type CacheOptions } from './options.js';
@@ -71,7 +72,7 @@ export function cache(options: CacheOptions = {}): Middleware {
   const defaults: CacheControl = Object.freeze({ mode: 'use', ttlMs: resolved.ttlMs, namespace: resolved.namespace });
 
   /** Serves a hit from the stored answers, or returns `null` for a miss. */
-  function serve(ctx: CallContext, stored: readonly string[], key: CacheKey, namespace: string): Response | null {
+  async function serve(ctx: CallContext, stored: readonly string[], key: CacheKey, namespace: string): Promise<Response | null> {
     if (stored.length < bucketSize) return null;
     const entries: CacheEntry[] = [];
     for (const text of stored) {
@@ -100,9 +101,9 @@ export function cache(options: CacheOptions = {}): Middleware {
     }
     const body = ctx.body;
     if (!isObject(body)) return next(ctx);
-    // Chat Completions answers convert between stream and JSON, embeddings never stream: one key for
-    // both shapes. Elsewhere the shape is part of the key.
-    const convertible = (ctx.dialect === 'openai' && ctx.operation === 'chat') || ctx.operation === 'embeddings';
+    // Chat answers convert between stream and JSON, embeddings never stream: one key for both shapes.
+    // Elsewhere the shape is part of the key.
+    const convertible = convertsShape(ctx) || ctx.operation === 'embeddings';
     const key = cacheKey(
       { dialect: ctx.dialect, operation: ctx.operation, requestedModel: ctx.requestedModel, shape: convertible ? null : ctx.isStream, body },
       namespace,
@@ -115,7 +116,7 @@ export function cache(options: CacheOptions = {}): Middleware {
         // The store is down: go upstream and do not try to write either.
         canStore = false;
       } else {
-        const hit = serve(ctx, stored, key, namespace);
+        const hit = await serve(ctx, stored, key, namespace);
         if (hit !== null) return hit;
       }
     }

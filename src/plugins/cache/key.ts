@@ -124,7 +124,7 @@ export interface KeyInput {
   requestedModel: string | null;
   /**
    * Whether the answer's shape (stream or JSON) is part of the key: `null` when the cache converts
-   * between the two (OpenAI Chat Completions), else the call's `isStream`.
+   * between the two (chat in the OpenAI, Anthropic and Gemini dialects), else the call's `isStream`.
    */
   shape: boolean | null;
   /** The request body as it will be sent. */

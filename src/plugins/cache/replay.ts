@@ -1,12 +1,15 @@
 /**
  * Serving a stored answer in the shape the caller asked for: a stream replayed with its original
- * chunking, and for OpenAI Chat Completions, a stream turned into one JSON answer and the other way
- * round, with the usage chunk shown only to callers that asked for `stream_options.include_usage`.
- * The conversions are pure functions of text.
+ * chunking, and for chat in every dialect, a stream turned into one JSON answer and the other way
+ * round. OpenAI Chat Completions converts here directly (the usage chunk shown only to callers that
+ * asked for `stream_options.include_usage`); Anthropic Messages and Gemini go through the pivot with
+ * their wire codecs, which the caller loads and passes in. The conversions are pure functions of text.
  * @module
  */
 import type { Usage } from '../../events/record.js';
-import type { ChatFinishReason, ChatResponse, ChatToolCall, ChatUsage } from '../../wire/chat/types.js';
+import type { ChatChunk, ChatFinishReason, ChatResponse, ChatToolCall, ChatUsage } from '../../wire/chat/types.js';
+import type { ClientCodec, ProviderCodec } from '../../wire/codec.js';
+import type { Framer } from '../../wire/framing.js';
 
 const encoder = /*@__PURE__*/ new TextEncoder();
 const EVENT_END = /\r\n\r\n|\n\n|\r\r/g;
@@ -161,27 +164,30 @@ function addDelta(state: ChoiceState, delta: Record<string, unknown>): void {
   }
 }
 
+/** A new aggregation state for one choice. */
+function choiceState(index: number): ChoiceState {
+  return { index, content: '', hasContent: false, refusal: null, reasoning: null, tools: new Map(), finishReason: null, logprobs: null };
+}
+
 /**
- * Aggregates a complete Chat Completions stream into the JSON answer the same call would have had:
+ * Aggregates the pivot chunks of a complete stream into the JSON answer the same call would have had:
  * content and refusal concatenated, tool calls gathered by index with their arguments joined, the last
- * finish reason, logprobs joined, and usage (the stream's own, else `fallbackUsage`).
- * @param text The stream's text (SSE), ending with `data: [DONE]`.
+ * finish reason, logprobs joined, and usage (the stream's own, else `fallbackUsage`). Fields the first
+ * chunk carries beyond the pivot (`service_tier`, `system_fingerprint`) are kept.
+ * @param chunks The stream's chunks, in order (Chat Completions chunks, or a decoder's pivot chunks).
  * @param fallbackUsage Usage to report when the stream carried none (it was hidden from the caller).
- * @returns The answer, or `null` when the stream holds no chunk or an error event.
+ * @returns The answer, or `null` when there is no chunk.
  * @example
- * streamToChatResponse('data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n', null);
+ * aggregateChunks([{ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' }] }], null);
  * // { id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', refusal: null }, logprobs: null, finish_reason: 'stop' }], ... }
  */
-export function streamToChatResponse(text: string, fallbackUsage: ChatUsage | null): ChatResponse | null {
+export function aggregateChunks(chunks: readonly ChatChunk[], fallbackUsage: ChatUsage | null): ChatResponse | null {
   let head: Record<string, unknown> | null = null;
   let usage: ChatUsage | null = null;
   const choices = new Map<number, ChoiceState>();
-  for (const event of splitEvents(text)) {
-    const data = eventData(event);
-    if (data === null) continue;
-    if (data === '[DONE]') break;
-    const chunk = parseObject(data);
-    if (chunk === null || chunk['error'] !== undefined) return null;
+  for (const pivot of chunks) {
+    // Parsed wire chunks may miss or add fields: read them as records, defensively.
+    const chunk = pivot as unknown as Record<string, unknown>;
     head ??= chunk;
     if (isObject(chunk['usage'])) usage = chunk['usage'] as unknown as ChatUsage;
     const list = chunk['choices'];
@@ -191,7 +197,7 @@ export function streamToChatResponse(text: string, fallbackUsage: ChatUsage | nu
       const index = typeof choice['index'] === 'number' ? choice['index'] : 0;
       let state = choices.get(index);
       if (state === undefined) {
-        state = { index, content: '', hasContent: false, refusal: null, reasoning: null, tools: new Map(), finishReason: null, logprobs: null };
+        state = choiceState(index);
         choices.set(index, state);
       }
       if (isObject(choice['delta'])) addDelta(state, choice['delta']);
@@ -224,23 +230,47 @@ export function streamToChatResponse(text: string, fallbackUsage: ChatUsage | nu
   return response;
 }
 
+/**
+ * Aggregates a complete Chat Completions stream into the JSON answer the same call would have had
+ * (see {@link aggregateChunks}).
+ * @param text The stream's text (SSE), ending with `data: [DONE]`.
+ * @param fallbackUsage Usage to report when the stream carried none (it was hidden from the caller).
+ * @returns The answer, or `null` when the stream holds no chunk or an error event.
+ * @example
+ * streamToChatResponse('data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n', null);
+ * // { id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', refusal: null }, logprobs: null, finish_reason: 'stop' }], ... }
+ */
+export function streamToChatResponse(text: string, fallbackUsage: ChatUsage | null): ChatResponse | null {
+  const chunks: ChatChunk[] = [];
+  for (const event of splitEvents(text)) {
+    const data = eventData(event);
+    if (data === null) continue;
+    if (data === '[DONE]') break;
+    const chunk = parseObject(data);
+    if (chunk === null || chunk['error'] !== undefined) return null;
+    chunks.push(chunk as unknown as ChatChunk);
+  }
+  return aggregateChunks(chunks, fallbackUsage);
+}
+
 const sse = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`;
 
 /**
- * Splits a Chat Completions JSON answer into the events a stream of it would carry: per choice a role
- * chunk, reasoning, content, refusal, one chunk per tool call and a finish chunk; then the usage chunk
- * when asked for (other chunks then carry `"usage":null`, as OpenAI sends them); then `data: [DONE]`.
- * @param response The JSON answer.
- * @param includeUsage Whether the caller asked for `stream_options.include_usage`.
- * @param fallbackUsage Usage to report when the answer has none.
- * @returns One SSE event per element.
+ * Splits a JSON answer into the pivot chunks a stream of it would carry: per choice a role chunk,
+ * reasoning, content, refusal, one chunk per tool call and a finish chunk; then, when `usage` is
+ * given, a usage chunk (`choices: []`). Fields beyond the pivot (`service_tier`, `system_fingerprint`)
+ * are repeated on every chunk, as OpenAI sends them.
+ * @param response The JSON answer (Chat Completions, or a codec's pivot answer).
+ * @param usage The usage to end with, or `null` for no usage chunk.
+ * @returns The chunks, in order.
+ * @example
+ * responseToChunks(answer, null).length; // 3 for a text answer: role, content, finish
  */
-export function chatResponseToEvents(response: ChatResponse, includeUsage: boolean, fallbackUsage: ChatUsage | null): string[] {
+export function responseToChunks(response: ChatResponse, usage: ChatUsage | null): ChatChunk[] {
   const head = chunkHead(response as unknown as Record<string, unknown>);
-  const tail = includeUsage ? { usage: null } : {};
-  const events: string[] = [];
+  const chunks: ChatChunk[] = [];
   const push = (choice: Record<string, unknown>): void => {
-    events.push(sse({ ...head, choices: [{ logprobs: null, finish_reason: null, ...choice }], ...tail }));
+    chunks.push({ ...head, choices: [{ logprobs: null, finish_reason: null, ...choice }] } as unknown as ChatChunk);
   };
   for (const choice of Array.isArray(response.choices) ? response.choices : []) {
     const index = choice.index;
@@ -254,8 +284,22 @@ export function chatResponseToEvents(response: ChatResponse, includeUsage: boole
     });
     push({ index, delta: {}, finish_reason: choice.finish_reason ?? 'stop' });
   }
-  const usage = response.usage ?? fallbackUsage;
-  if (includeUsage && usage !== null) events.push(sse({ ...head, choices: [], usage }));
+  if (usage !== null) chunks.push({ ...head, choices: [], usage } as unknown as ChatChunk);
+  return chunks;
+}
+
+/**
+ * Splits a Chat Completions JSON answer into the events a stream of it would carry (the chunks of
+ * {@link responseToChunks}); the usage chunk only when asked for (other chunks then carry
+ * `"usage":null`, as OpenAI sends them); then `data: [DONE]`.
+ * @param response The JSON answer.
+ * @param includeUsage Whether the caller asked for `stream_options.include_usage`.
+ * @param fallbackUsage Usage to report when the answer has none.
+ * @returns One SSE event per element.
+ */
+export function chatResponseToEvents(response: ChatResponse, includeUsage: boolean, fallbackUsage: ChatUsage | null): string[] {
+  const usage = includeUsage ? (response.usage ?? fallbackUsage) : null;
+  const events = responseToChunks(response, usage).map((chunk) => sse(includeUsage && chunk.choices.length > 0 ? { ...chunk, usage: null } : chunk));
   events.push('data: [DONE]\n\n');
   return events;
 }
@@ -327,4 +371,125 @@ export function removeUsage(chunks: readonly string[]): string[] {
   }
   if (pending !== '') out.push(pending);
   return out;
+}
+
+/** What converting an Anthropic or Gemini answer needs; the caller loads the codecs only when one converts. */
+export interface DialectCodecs {
+  /** The SDK dialect. */
+  dialect: 'anthropic' | 'gemini';
+  /** Writes the dialect's JSON answer and stream. */
+  client: ClientCodec;
+  /** Reads the dialect's JSON answer and stream. */
+  provider: ProviderCodec;
+  /** Creates an SSE framer (one per conversion). */
+  createFramer: () => Framer;
+}
+
+/** Anthropic content the pivot carries whole; others (thinking with its signature, server tools) would be lost. */
+const ANTHROPIC_BLOCKS: ReadonlySet<unknown> = /*@__PURE__*/ new Set(['text', 'tool_use']);
+const ANTHROPIC_DELTAS: ReadonlySet<unknown> = /*@__PURE__*/ new Set(['text_delta', 'input_json_delta']);
+/** Stop reasons that survive the round trip through the pivot (`stop_sequence` would come back as `end_turn`). */
+const ANTHROPIC_STOPS: ReadonlySet<unknown> = /*@__PURE__*/ new Set([null, undefined, 'end_turn', 'max_tokens', 'tool_use', 'refusal']);
+const GEMINI_PART_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(['text', 'thought', 'functionCall']);
+/** Candidate fields the conversion may drop without changing what the caller can do next. */
+const GEMINI_CANDIDATE_KEYS: ReadonlySet<string> = /*@__PURE__*/ new Set(['content', 'finishReason', 'finishMessage', 'index', 'safetyRatings', 'avgLogprobs', 'tokenCount']);
+const GEMINI_FINISHES: ReadonlySet<unknown> = /*@__PURE__*/ new Set([undefined, 'STOP', 'MAX_TOKENS', 'SAFETY']);
+
+function anthropicBlockKept(block: unknown): boolean {
+  if (!isObject(block) || !ANTHROPIC_BLOCKS.has(block['type'])) return false;
+  const citations = block['citations'];
+  return citations === undefined || citations === null || (Array.isArray(citations) && citations.length === 0);
+}
+
+function geminiCandidateKept(candidate: unknown): boolean {
+  if (!isObject(candidate) || !GEMINI_FINISHES.has(candidate['finishReason'])) return false;
+  for (const key of Object.keys(candidate)) if (!GEMINI_CANDIDATE_KEYS.has(key)) return false;
+  const content = candidate['content'];
+  if (content === undefined) return true;
+  const parts = isObject(content) ? content['parts'] : undefined;
+  if (parts === undefined) return true;
+  // Thought signatures, inline data and code execution have no pivot form.
+  return Array.isArray(parts) && parts.every((part) => isObject(part) && Object.keys(part).every((key) => GEMINI_PART_KEYS.has(key)));
+}
+
+/**
+ * Tells whether a stored Anthropic or Gemini answer (a whole JSON answer, or one stream event's data)
+ * converts to the other shape without losing anything the caller may send back or act on: thinking
+ * signatures, citations, server-tool blocks, grounding, a `stop_sequence` stop. Such answers are served
+ * only in the shape they were stored in.
+ * @param dialect The dialect.
+ * @param value The parsed answer or event.
+ * @returns Whether the conversion keeps it whole.
+ * @example
+ * convertsWhole('anthropic', { type: 'message', content: [{ type: 'thinking', thinking: '…', signature: 'Eq…' }] }); // false
+ */
+export function convertsWhole(dialect: 'anthropic' | 'gemini', value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (dialect === 'anthropic') {
+    const content = value['content'];
+    if (Array.isArray(content)) return content.every(anthropicBlockKept) && ANTHROPIC_STOPS.has(value['stop_reason']);
+    if (value['content_block'] !== undefined) return anthropicBlockKept(value['content_block']);
+    const delta = value['delta'];
+    if (value['type'] === 'content_block_delta') return isObject(delta) && ANTHROPIC_DELTAS.has(delta['type']);
+    if (value['type'] === 'message_delta') return isObject(delta) && ANTHROPIC_STOPS.has(delta['stop_reason']);
+    return true;
+  }
+  const candidates = value['candidates'];
+  // An answer without candidates is a blocked prompt: its `promptFeedback` has no pivot form.
+  if (candidates === undefined) return value['promptFeedback'] === undefined;
+  return Array.isArray(candidates) && candidates.every(geminiCandidateKept);
+}
+
+/**
+ * Turns a stored Anthropic or Gemini stream into the JSON answer the same call would have had: the
+ * stream is decoded into pivot chunks, aggregated, and written as the dialect's answer.
+ * @param codecs The dialect's codecs.
+ * @param text The stream's text (SSE).
+ * @param fallbackUsage Usage to report when the stream carried none.
+ * @returns The JSON text, or `null` when the stream cannot be read, reports an error, ended without its
+ * terminal event, or holds something the conversion would lose.
+ * @example
+ * const { anthropicClient, anthropicProvider } = await import('../../wire/anthropic/codec.js');
+ * dialectStreamToJson({ dialect: 'anthropic', client: anthropicClient, provider: anthropicProvider, createFramer: createSseFramer }, stored, null);
+ */
+export function dialectStreamToJson(codecs: DialectCodecs, text: string, fallbackUsage: ChatUsage | null): string | null {
+  const framer = codecs.createFramer();
+  const decoder = codecs.provider.createDecoder();
+  const chunks: ChatChunk[] = [];
+  for (const frame of [...framer.push(encoder.encode(text)), ...framer.end()]) {
+    if (!convertsWhole(codecs.dialect, parseObject(frame.data))) return null;
+    chunks.push(...decoder.push(frame));
+  }
+  if (decoder.error !== null || !decoder.done) return null;
+  const response = aggregateChunks(chunks, fallbackUsage);
+  return response === null ? null : JSON.stringify(codecs.client.writeResponse(response, response.model));
+}
+
+/**
+ * Turns a stored Anthropic or Gemini JSON answer into the stream a streaming call would have had: the
+ * answer is read into the pivot, split into chunks, and each chunk encoded as the dialect's events.
+ * @param codecs The dialect's codecs.
+ * @param text The stored JSON text.
+ * @param fallbackUsage Usage to report when the answer has none.
+ * @returns The stream's pieces (one per pivot chunk that yields events), or `null` when the answer
+ * cannot be read or holds something the conversion would lose.
+ * @example
+ * dialectJsonToEvents(codecs, '{"type":"message","content":[{"type":"text","text":"Hi"}],...}', null);
+ * // ['event: message_start\ndata: {...}\n\n', 'event: content_block_start\n...', ...]
+ */
+export function dialectJsonToEvents(codecs: DialectCodecs, text: string, fallbackUsage: ChatUsage | null): string[] | null {
+  const body = parseObject(text);
+  if (body === null || !convertsWhole(codecs.dialect, body)) return null;
+  const read = codecs.provider.readResponse(body);
+  if (!read.ok) return null;
+  const response = read.value;
+  const streamEncoder = codecs.client.createEncoder({ model: response.model, id: response.id, created: response.created, includeUsage: false });
+  const events: string[] = [];
+  for (const chunk of responseToChunks(response, response.usage ?? fallbackUsage)) {
+    const piece = streamEncoder.push(chunk);
+    if (piece !== '') events.push(piece);
+  }
+  const last = streamEncoder.end();
+  if (last !== '') events.push(last);
+  return events;
 }

@@ -85,11 +85,11 @@ export function semanticCache(options: SemanticCacheOptions): Middleware {
   const defaults: CacheControl = Object.freeze({ mode: 'use', ttlMs: resolved.ttlMs, namespace: resolved.namespace });
 
   /** Serves a match, or returns `null` when it is not for this request or cannot take the call's shape. */
-  function serve(ctx: CallContext, match: SemanticMatch, exact: ExactKey, namespace: string): Response | null {
+  async function serve(ctx: CallContext, match: SemanticMatch, exact: ExactKey, namespace: string): Promise<Response | null> {
     const entry = decodeEntry(match.value);
     // A hash collision of the exact key, or a malformed value, is never served.
     if (entry === null || !matchesRequest(entry, exact.length, exact.check)) return null;
-    const response = serveEntry(ctx, entry, namespace);
+    const response = await serveEntry(ctx, entry, namespace);
     response?.headers.set('x-sluice-cache-similarity', match.similarity.toFixed(4));
     return response;
   }
@@ -117,7 +117,7 @@ export function semanticCache(options: SemanticCacheOptions): Middleware {
         // The store is down: go upstream and do not try to write either.
         vector = null;
       } else if (match !== null) {
-        const hit = serve(ctx, match, exact, namespace);
+        const hit = await serve(ctx, match, exact, namespace);
         if (hit !== null) return hit;
       }
     }

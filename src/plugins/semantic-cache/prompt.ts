@@ -8,7 +8,7 @@
  * @module
  */
 import type { CallContext } from '../../core/context.js';
-import { canonicalJson, hashText, IGNORED_FIELDS } from '../cache-entry.js';
+import { canonicalJson, convertsShape, hashText, IGNORED_FIELDS } from '../cache-entry.js';
 import { mapTextFields } from '../text-fields.js';
 
 /** The exact half of a request. */
@@ -48,8 +48,8 @@ export function splitPrompt(ctx: CallContext, body: unknown, embedderId: string,
     return '';
   });
   if (tooLong || text === '') return null;
-  // Chat Completions answers convert between stream and JSON: one key for both shapes.
-  const shape = ctx.dialect === 'openai' && ctx.operation === 'chat' ? '*' : ctx.isStream ? 'stream' : 'json';
+  // Chat answers convert between stream and JSON (as in the exact cache): one key for both shapes.
+  const shape = convertsShape(ctx) ? '*' : ctx.isStream ? 'stream' : 'json';
   const canonical = `semantic\n${embedderId}\n${ctx.dialect}\n${ctx.operation}\n${ctx.requestedModel ?? ''}\n${shape}\n${canonicalJson(rest, IGNORED_FIELDS)}`;
   const hashed = hashText(canonical);
   return { text, exact: { key: hashed.key, check: hashed.check, length: canonical.length } };
