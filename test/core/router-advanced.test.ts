@@ -8,9 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSluice, type Sluice } from '../../src/core/sluice.js';
 import { createRouter } from '../../src/core/router.js';
 import type { CallContext } from '../../src/core/context.js';
-import type { ResolvedRouterTarget } from '../../src/config/parse.js';
-import type { ResolvedProvider } from '../../src/config/types.js';
 import { makeContext } from '../../src/testing/harness.js';
+import { RETRY, routerTarget } from '../helpers/router.js';
 import type { ProviderConfig } from '../../src/config/types.js';
 import type { MockProvider } from '../../src/testing/mock-provider.js';
 import { clientFor, collect, messages, useMock } from '../helpers/sluice.js';
@@ -26,24 +25,7 @@ const providers = (): Record<string, ProviderConfig> => ({
   a: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'key-a-123456' },
   b: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'key-b-123456' },
 });
-const NO_TIMEOUTS = { connectMs: null, firstByteMs: null, idleMs: null, totalMs: null };
-const RETRY = { retries: 0, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, budget: { ratio: 0.2, minPerSecond: 10 } };
-const resolvedProvider = (name: string): ResolvedProvider => ({
-  name,
-  kind: 'openai',
-  baseURL: 'http://x/v1',
-  origin: 'http://x',
-  apiKey: null,
-  apiKeys: [],
-  headers: {},
-  apiVersion: null,
-  aws: null,
-  vertex: null,
-  maxTokens: 4096,
-  timeouts: NO_TIMEOUTS,
-  unusable: null,
-});
-const target = (key: string): ResolvedRouterTarget => ({ provider: resolvedProvider(key.split('/')[0]!), model: key.split('/')[1]!, key, weight: 1, timeouts: NO_TIMEOUTS, router: null });
+const target = (key: string) => routerTarget(key);
 const modelsSent = (): string[] => mock.requests.map((request) => (request.body as { model: string }).model);
 const ask = (sluice: Sluice, model = 'r', options: Parameters<typeof clientFor>[2] = {}) =>
   clientFor(sluice, mock.baseURL, options).chat.completions.create({ model, messages });

@@ -1,14 +1,13 @@
 import { APIUserAbortError, BadRequestError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ResolvedRouter, ResolvedRouterTarget } from '../../src/config/parse.js';
 import type { RouterConfig } from '../../src/config/types.js';
-import type { ResolvedProvider } from '../../src/config/types.js';
 import { isSluiceError, type SluiceConfigError } from '../../src/core/errors.js';
 import { createRouter, orderTargets, retryAfterMs } from '../../src/core/router.js';
 import { createSluice, type Sluice } from '../../src/core/sluice.js';
 import { fakeNext, makeContext } from '../../src/testing/harness.js';
 import type { MockProvider } from '../../src/testing/mock-provider.js';
 import { clientFor, collect, messages, nextRecord, rejection, useMock } from '../helpers/sluice.js';
+import { resolvedRouter, RETRY, routerTarget } from '../helpers/router.js';
 
 let mock: MockProvider;
 useMock((created) => (mock = created));
@@ -251,25 +250,8 @@ describe('config', () => {
   });
 });
 
-const NO_TIMEOUTS = { connectMs: null, firstByteMs: null, idleMs: null, totalMs: null };
-const provider = (name: string): ResolvedProvider => ({
-  name,
-  kind: 'openai',
-  baseURL: 'http://x/v1',
-  origin: 'http://x',
-  apiKey: null,
-  apiKeys: [],
-  headers: {},
-  apiVersion: null,
-  aws: null,
-  vertex: null,
-  maxTokens: 4096,
-  timeouts: NO_TIMEOUTS,
-  unusable: null,
-});
-const target = (key: string, weight = 1): ResolvedRouterTarget => ({ provider: provider(key.split('/')[0]!), model: key.split('/')[1]!, key, weight, timeouts: NO_TIMEOUTS, router: null });
-const router = (strategy: ResolvedRouter['strategy'], targets: ResolvedRouterTarget[], retries = 0): ResolvedRouter => ({ name: 'r', strategy, targets, retries });
-const RETRY = { retries: 0, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, budget: { ratio: 0.2, minPerSecond: 10 } };
+const target = routerTarget;
+const router = resolvedRouter;
 
 /** A small seeded PRNG (mulberry32). */
 function seeded(seed: number): () => number {
