@@ -51,6 +51,27 @@ export interface ObserveOptions {
   errorEvent: ((message: string, precededByPartialEvent: boolean) => string) | null;
 }
 
+/**
+ * Ends a stream's call when the SDK aborts without reading on or cancelling the stream (the call must
+ * still end, once), and cancels the upstream reader.
+ * @param ctx The call, whose `signal` is the SDK's.
+ * @param reader The upstream reader.
+ * @param end Ends the call as cancelled; called at most once here, and must ignore a second end.
+ * @returns What to call when the stream ends first, to stop watching.
+ */
+export function watchAbort(ctx: CallContext, reader: ReadableStreamDefaultReader<Uint8Array>, end: (reason: unknown) => void): () => void {
+  const signal = ctx.signal;
+  if (signal === null) return noop;
+  const onAbort = (): void => {
+    end(signal.reason);
+    void reader.cancel(signal.reason).catch(noop);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+function noop(): void {}
+
 /** The provider sent nothing for `idleMs`. */
 export class IdleTimeoutError extends Error {
   override name = 'IdleTimeoutError';
@@ -131,7 +152,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   const end = (outcome: CallOutcome, error: unknown): void => {
     if (ended) return;
     ended = true;
-    ctx.signal?.removeEventListener('abort', onAbort);
+    stopWatching();
     // The SDK stops reading (cancel, abort) when it meets an error event: the stream failed, whoever closed it.
     if (state.error !== null) outcome = 'errored';
     if (captured.length > 0) {
@@ -200,13 +221,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     return true;
   };
 
-  // The SDK may abort without reading on (or cancelling) the stream: the call still ends, once.
-  function onAbort(): void {
-    if (ended) return;
-    end('cancelled', ctx.signal?.reason);
-    void reader.cancel(ctx.signal?.reason).catch(() => {});
-  }
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopWatching = watchAbort(ctx, reader, (reason) => end('cancelled', reason));
 
   return new ReadableStream<Uint8Array>(
     {

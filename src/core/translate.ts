@@ -14,7 +14,7 @@ import type { Framer } from '../wire/framing.js';
 import type { StreamState } from '../wire/openai/stream.js';
 import { newStreamState } from '../wire/openai/stream.js';
 import type { CallContext, Target } from './context.js';
-import { readWithin, type StreamEnd } from './observe.js';
+import { readWithin, watchAbort, type StreamEnd } from './observe.js';
 import { errorBody } from './respond.js';
 
 /** The status each dialect's SDK should see for a provider error of another dialect (DESIGN: errors across formats). */
@@ -187,7 +187,7 @@ export function translateStream(ctx: CallContext, body: ReadableStream<Uint8Arra
   const end = (outcome: 'completed' | 'errored' | 'cancelled', error: unknown): void => {
     if (ended) return;
     ended = true;
-    ctx.signal?.removeEventListener('abort', onAbort);
+    stopWatching();
     if (options.captureChars > 0) ctx.responseBody = captured.length > options.captureChars ? captured.slice(0, options.captureChars) : captured;
     options.onEnd(outcome, state, error);
   };
@@ -227,13 +227,7 @@ export function translateStream(ctx: CallContext, body: ReadableStream<Uint8Arra
     return { text, over: false };
   };
 
-  // The SDK may abort without reading on (or cancelling) the stream: the call still ends, once.
-  function onAbort(): void {
-    if (ended) return;
-    end('cancelled', ctx.signal?.reason);
-    void reader.cancel(ctx.signal?.reason).catch(() => {});
-  }
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopWatching = watchAbort(ctx, reader, (reason) => end('cancelled', reason));
 
   return new ReadableStream<Uint8Array>(
     {
