@@ -83,6 +83,38 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, { _zod: { def: SchemaDef } }>;
+  innerType?: { _zod: { def: SchemaDef } };
+  valueType?: { _zod: { def: SchemaDef } };
+  element?: { _zod: { def: SchemaDef } };
+}
+
+/**
+ * The keys valid at a path of some options, read from their zod schema itself, so no list of keys is
+ * kept by hand beside it.
+ * @param schema The options' schema (objects, records, arrays and optionals are followed).
+ * @param path A path into the options, as zod reports it.
+ * @returns The object keys at that path, or `[]` where there is no object.
+ */
+export function schemaKeys(schema: z.ZodMiniType, path: readonly PropertyKey[]): readonly string[] {
+  let def: SchemaDef | undefined = (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+  const unwrap = (): void => {
+    while (def !== undefined && (def.type === 'optional' || def.type === 'nullable')) def = def.innerType?._zod.def;
+  };
+  for (const segment of path) {
+    unwrap();
+    if (def === undefined) return [];
+    if (def.type === 'object') def = def.shape?.[String(segment)]?._zod.def;
+    else if (def.type === 'record') def = def.valueType?._zod.def;
+    else if (def.type === 'array') def = def.element?._zod.def;
+    else return [];
+  }
+  unwrap();
+  return def?.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : [];
+}
+
 /** How to word one set of options' issues. */
 export interface IssueWording {
   /** The factory's name (`limits()`), or `''` for `createSluice`. */

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../core/errors.js';
-import { nearest, readableIssues } from './issues.js';
+import { nearest, readableIssues, schemaKeys } from './issues.js';
 import type { Middleware } from '../core/types.js';
 import type { SluiceCallbacks } from '../core/callbacks.js';
 import type { CallRecord } from '../events/record.js';
@@ -259,30 +259,9 @@ const ROUTER_TARGET_KEYS = ['target', 'weight'];
 /** Options renamed or commonly mistaken, pointing to the right name. */
 const RENAMED: Readonly<Record<string, string>> = { baseUrl: 'baseURL', api_key: 'apiKey', apikey: 'apiKey', middleware: 'use' };
 
-interface SchemaDef {
-  type: string;
-  shape?: Record<string, { _zod: { def: SchemaDef } }>;
-  innerType?: { _zod: { def: SchemaDef } };
-  valueType?: { _zod: { def: SchemaDef } };
-  element?: { _zod: { def: SchemaDef } };
-}
-
 /** The keys valid at a path of the config, read from the schema itself (for "did you mean"). */
 function keysFor(path: readonly PropertyKey[]): readonly string[] {
-  let def = (schema as unknown as { _zod: { def: SchemaDef } } | undefined)?._zod.def;
-  const unwrap = (): void => {
-    while (def !== undefined && (def.type === 'optional' || def.type === 'nullable')) def = def.innerType?._zod.def;
-  };
-  for (const segment of path) {
-    unwrap();
-    if (def === undefined) return [];
-    if (def.type === 'object') def = def.shape?.[String(segment)]?._zod.def;
-    else if (def.type === 'record') def = def.valueType?._zod.def;
-    else if (def.type === 'array') def = def.element?._zod.def;
-    else return [];
-  }
-  unwrap();
-  return def?.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : [];
+  return schema === undefined ? [] : schemaKeys(schema, path);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

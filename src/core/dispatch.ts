@@ -138,6 +138,12 @@ function isStreamBody(upstream: Response, contentType: string, expectStream: boo
   return expectStream && (contentType.includes('ndjson') || contentType.includes('eventstream'));
 }
 
+/** Vertex's Claude takes the model in the URL and its own API version in the body. */
+function forVertexClaude(body: Record<string, unknown>): void {
+  delete body['model'];
+  body['anthropic_version'] = VERTEX_ANTHROPIC_VERSION;
+}
+
 /** Builds the body to send when the formats match, serialising only when something changed. */
 function upstreamBody(ctx: CallContext, target: Target, injectUsage: boolean): BodyInit | null | undefined {
   // Gemini names the model in the URL; Vertex's Claude takes no model in the body but its own version.
@@ -149,10 +155,7 @@ function upstreamBody(ctx: CallContext, target: Target, injectUsage: boolean): B
   if (typeof body !== 'object' || body === null) return ctx.bodyText ?? ctx.init.body;
   const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
   if (modelChanged) out['model'] = target.model;
-  if (isVertexClaude) {
-    delete out['model'];
-    out['anthropic_version'] = VERTEX_ANTHROPIC_VERSION;
-  }
+  if (isVertexClaude) forVertexClaude(out);
   if (injectUsage) {
     const options = out['stream_options'];
     out['stream_options'] = { ...(typeof options === 'object' && options !== null ? options : {}), include_usage: true };
@@ -187,8 +190,7 @@ export function createDispatch(deps: DispatchDeps): Next {
   // Key pools by provider, for providers with several `apiKeys`; the module loads with the first.
   const pools = new Map<ResolvedProvider, KeyPool>();
   let keyPools: Promise<typeof KeyPoolModule> | null = null;
-  const poolFor = async (provider: ResolvedProvider): Promise<KeyPool | null> => {
-    if (provider.apiKeys.length < 2) return null;
+  const poolFor = async (provider: ResolvedProvider): Promise<KeyPool> => {
     let pool = pools.get(provider);
     if (pool === undefined) {
       const { KeyPool } = await (keyPools ??= import('./key-pool.js'));
@@ -258,10 +260,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       const written = upstreamCodec.writeRequest({ ...read.value, stream: ctx.isStream }, { model: target.model ?? '', provider: provider!.name, defaultMaxTokens: provider!.maxTokens });
       if (!written.ok) throw new SluiceError('sluice_unsupported_feature', written.error.message, { status: written.error.status });
       const out = written.value as Record<string, unknown>;
-      if (provider!.kind === 'vertex' && wire === 'anthropic') {
-        delete out['model'];
-        out['anthropic_version'] = VERTEX_ANTHROPIC_VERSION;
-      }
+      if (provider!.kind === 'vertex' && wire === 'anthropic') forVertexClaude(out);
       body = JSON.stringify(out);
     } else {
       body = upstreamBody(ctx, target, injectUsage);
@@ -284,7 +283,8 @@ export function createDispatch(deps: DispatchDeps): Next {
         headers.set('content-type', 'application/json');
       }
       if (provider !== null) {
-        pool = await poolFor(provider);
+        // Only a provider with several keys waits for its pool (loaded with the first such call).
+        if (provider.apiKeys.length > 1) pool = await poolFor(provider);
         const taken = pool?.take(ctx.now()) ?? null;
         keyIndex = taken?.index ?? null;
         applyStaticAuth(provider, headers, taken?.key ?? provider.apiKey);

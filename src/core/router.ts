@@ -322,7 +322,7 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
   };
 
   /** A router's targets in the order to try, nested routers expanded in place (each target once). */
-  const expand = (router: ResolvedRouter, ctx: CallContext, nowMs: number, seen: Set<string>, out: Array<{ target: ResolvedRouterTarget; retries: number }>): void => {
+  const expand = (router: ResolvedRouter, ctx: CallContext, nowMs: number, seen: Set<string>, out: Planned[]): void => {
     const measures: StrategyMeasures | undefined =
       router.strategy === 'latency' || router.strategy === 'cost'
         ? { latency, nowMs, expected: expectedTokens(ctx.bodyText, maxTokensOf(ctx.body)), priceOf }
@@ -331,10 +331,17 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
       if (target.router !== null) expand(target.router, ctx, nowMs, seen, out);
       else if (!seen.has(target.key)) {
         seen.add(target.key);
-        out.push({ target, retries: router.retries });
+        out.push({ key: target.key, target, retries: router.retries });
       }
     }
   };
+
+  /** A concrete target in a call's plan, with the retries of the router that listed it. */
+  interface Planned {
+    key: string;
+    target: ResolvedRouterTarget;
+    retries: number;
+  }
 
   const route = async function route(ctx: CallContext, next: Next): Promise<Response> {
     const router = routerFor(ctx);
@@ -345,23 +352,23 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
     const isSdkRetry = sdkRetry !== null && Number(sdkRetry) > 0;
     const startedMs = now();
     budget.deposit(startedMs);
-    const expanded: Array<{ target: ResolvedRouterTarget; retries: number }> = [];
+    const expanded: Planned[] = [];
     expand(router, ctx, startedMs, new Set(), expanded);
-    const { targets: usable, forced } = health.usable(expanded.map((entry) => entry.target), startedMs);
+    const { targets: usable, forced } = health.usable(expanded, startedMs);
     if (forced !== null && events?.has('target:force') === true) events.emit({ type: 'target:force', id: ctx.id, target: forced.key });
-    const retriesOf = new Map(expanded.map((entry) => [entry.target.key, entry.retries]));
     const failures: string[] = [];
     let lastResponse: Response | null = null;
     let lastWasNetwork = false;
-    let lastTarget = usable[usable.length - 1] ?? expanded[0]!.target;
+    let lastTarget = (usable[usable.length - 1] ?? expanded[0]!).target;
     let attempts = 0;
 
     try {
       for (let position = 0; position < usable.length; position++) {
-        const target = usable[position]!;
+        const planned = usable[position]!;
+        const target = planned.target;
         // A half-open target admits one probe at a time; a forced target is tried regardless.
-        if (target !== forced && !health.tryAcquireProbe(target.key, now())) continue;
-        const retries = isSdkRetry ? 0 : (retriesOf.get(target.key) ?? router.retries);
+        if (planned !== forced && !health.tryAcquireProbe(target.key, now())) continue;
+        const retries = isSdkRetry ? 0 : planned.retries;
         let reason = '';
         for (let retryIndex = 0; ; retryIndex++) {
           ctx.target = { provider: target.provider, model: target.model, timeouts: target.timeouts };

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
-import { readableIssues } from '../../config/issues.js';
+import { readableIssues, schemaKeys } from '../../config/issues.js';
 import type { BudgetStore } from '../../stores/limits-types.js';
 
 /** Whose spend a budget counts. */
@@ -111,11 +111,6 @@ export interface ResolvedBudgetOptions {
   now: () => number;
 }
 
-const KEYS: Readonly<Record<string, readonly string[]>> = {
-  root: ['budgets', 'unpricedUsd', 'store', 'onStoreError', 'storeTimeoutMs', 'recoverProbeMs', 'now'],
-  budget: ['name', 'scope', 'match', 'limitUsd', 'period', 'thresholds', 'timezone'],
-  period: ['everyMs'],
-};
 
 let schema: z.ZodMiniType | undefined;
 
@@ -156,11 +151,6 @@ function budgetSchema(): z.ZodMiniType {
   });
 }
 
-/** The keys valid at a path of the options, for "did you mean". */
-function knownKeys(path: readonly PropertyKey[]): readonly string[] {
-  const issue = { path };
-  return (issue.path.length === 0 ? KEYS['root'] : issue.path.length === 2 ? KEYS['budget'] : KEYS['period']) ?? [];
-}
 
 /**
  * Validates `budget()` options and fills the defaults.
@@ -170,7 +160,7 @@ function knownKeys(path: readonly PropertyKey[]): readonly string[] {
  */
 export function resolveBudgetOptions(options: unknown): ResolvedBudgetOptions {
   const parsed = (schema ??= budgetSchema()).safeParse(options);
-  if (!parsed.success) throw new SluiceConfigError(readableIssues(parsed.error, { root: 'budget()', input: options, knownKeys }));
+  if (!parsed.success) throw new SluiceConfigError(readableIssues(parsed.error, { root: 'budget()', input: options, knownKeys: (path) => schemaKeys(schema!, path) }));
   const value = parsed.data as BudgetOptions;
   const issues: ConfigIssue[] = [];
   if (value.budgets.length === 0) issues.push({ path: 'budget().budgets', message: 'give at least one budget, e.g. { scope: "global", limitUsd: 100, period: "month" }' });

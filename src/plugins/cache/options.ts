@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError } from '../../core/errors.js';
-import { readableIssues } from '../../config/issues.js';
+import { readableIssues, schemaKeys } from '../../config/issues.js';
 import type { CacheStore } from '../../stores/types.js';
 import { memoryCacheStore } from '../../stores/memory/cache.js';
 import { hashText, type TextHash } from './key.js';
@@ -115,7 +115,6 @@ export function isNamespace(value: unknown): value is string {
 }
 
 const OPERATIONS: readonly CacheableOperation[] = ['chat', 'responses', 'embeddings'];
-const KEYS = ['store', 'ttl', 'namespace', 'bucketSize', 'maxEntryBytes', 'storeTimeoutMs', 'operations', 'random', 'hash'];
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const isCount = (min: number) => (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
@@ -155,7 +154,7 @@ export function resolveCacheOptions(options: unknown): ResolvedCacheOptions {
     throw new SluiceConfigError([{ path: 'cache()', message: `expected an options object, received ${Array.isArray(input) ? 'array' : typeof input}` }]);
   }
   const result = (schema ??= optionsSchema()).safeParse(input);
-  if (!result.success) throw new SluiceConfigError(readableIssues(result.error, { root: 'cache()', input, knownKeys: () => KEYS }));
+  if (!result.success) throw new SluiceConfigError(readableIssues(result.error, { root: 'cache()', input, knownKeys: (path) => schemaKeys(schema!, path) }));
   const given = input as CacheOptions;
   return {
     store: given.store ?? memoryCacheStore(),

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
-import { readableIssues, suggest } from '../../config/issues.js';
+import { readableIssues, schemaKeys, suggest } from '../../config/issues.js';
 import { compilePattern } from '../patterns.js';
 import type { Dialect } from '../../events/record.js';
 import type { TextRole } from '../text-fields.js';
@@ -108,7 +108,6 @@ const ROOT = 'guard()';
 const MODES = ['block', 'log'] as const;
 const ROLES = ['user', 'tool', 'system', 'assistant'] as const;
 const BUILTINS: readonly GuardBuiltinRule[] = ['prompt-injection', 'jailbreak', 'hidden-unicode'];
-const OPTION_KEYS = ['mode', 'rules', 'keywords', 'patterns', 'scan', 'check', 'timeoutMs', 'onTimeout'];
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const isMode = (value: unknown): value is GuardMode => (MODES as readonly unknown[]).includes(value);
 
@@ -152,7 +151,7 @@ export function resolveGuardOptions(input: GuardOptions | undefined): ResolvedGu
   const result = schema.safeParse(raw);
   if (!result.success) {
     throw new SluiceConfigError(
-      readableIssues(result.error, { root: ROOT, input: raw, knownKeys: (path) => (path.length === 0 ? OPTION_KEYS : ['name', 'list', 'regex', 'mode', 'caseSensitive']) }),
+      readableIssues(result.error, { root: ROOT, input: raw, knownKeys: (path) => schemaKeys(schema!, path) }),
     );
   }
   const options = raw as GuardOptions;

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
-import { readableIssues } from '../../config/issues.js';
+import { readableIssues, schemaKeys } from '../../config/issues.js';
 import type { RateLimitStore } from '../../stores/limits-types.js';
 
 /** What a rate rule counts by. `provider` is the prefix of a `provider/model` name (see `docs/limits.md`). */
@@ -140,11 +140,6 @@ export interface ResolvedLimits {
 
 const MAX_TIMER_MS = 2_147_483_647;
 const SCOPES = ['global', 'provider', 'model', 'user', 'tag'] as const;
-const KEYS: Readonly<Record<string, readonly string[]>> = {
-  root: ['concurrency', 'rate', 'estimatedOutputTokens', 'store', 'onStoreError', 'storeTimeoutMs', 'recoverProbeMs'],
-  concurrency: ['global', 'perProvider', 'perModel', 'perUser', 'maxQueue', 'queueTimeoutMs'],
-  rate: ['scope', 'rpm', 'tpm', 'match', 'onLimit', 'maxWaitMs'],
-};
 
 let schema: z.ZodMiniType | undefined;
 
@@ -196,11 +191,6 @@ function limitsSchema(): z.ZodMiniType {
   });
 }
 
-/** The keys valid at a path of the options, for "did you mean". */
-function knownKeys(path: readonly PropertyKey[]): readonly string[] {
-  const issue = { path };
-  return (issue.path.length === 0 ? KEYS['root'] : issue.path[0] === 'concurrency' ? KEYS['concurrency'] : KEYS['rate']) ?? [];
-}
 
 function resolveCap(value: CapOption | undefined): ResolvedCap | null {
   if (value === undefined) return null;
@@ -217,7 +207,7 @@ function resolveCap(value: CapOption | undefined): ResolvedCap | null {
  */
 export function resolveLimitsOptions(options: unknown): ResolvedLimits {
   const parsed = (schema ??= limitsSchema()).safeParse(options ?? {});
-  if (!parsed.success) throw new SluiceConfigError(readableIssues(parsed.error, { root: 'limits()', input: options, knownKeys }));
+  if (!parsed.success) throw new SluiceConfigError(readableIssues(parsed.error, { root: 'limits()', input: options, knownKeys: (path) => schemaKeys(schema!, path) }));
   const value = parsed.data as LimitsOptions;
   const issues: ConfigIssue[] = [];
   const buckets: BucketRule[] = [];

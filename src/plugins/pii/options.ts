@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
-import { readableIssues, suggest } from '../../config/issues.js';
+import { readableIssues, schemaKeys, suggest } from '../../config/issues.js';
 import { compilePattern } from '../patterns.js';
 import { BUILTIN_RULES, builtinDetectors, compileWordList, labelOf, maskGeneric, type BuiltinRule, type Detector } from './detectors.js';
 
@@ -66,7 +66,6 @@ export interface ResolvedPiiOptions {
 }
 
 const MODES = ['redact', 'mask', 'block', 'log'] as const;
-const OPTION_KEYS = ['mode', 'rules', 'patterns', 'words', 'restore', 'recordOriginals'];
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const ROOT = 'pii()';
 
@@ -111,7 +110,7 @@ export function resolvePiiOptions(input: PiiOptions | undefined): ResolvedPiiOpt
   const result = schema.safeParse(raw);
   if (!result.success) {
     throw new SluiceConfigError(
-      readableIssues(result.error, { root: ROOT, input: raw, knownKeys: (path) => (path.length === 0 ? OPTION_KEYS : ['name', 'regex', 'list', 'caseSensitive', 'mode']) }),
+      readableIssues(result.error, { root: ROOT, input: raw, knownKeys: (path) => schemaKeys(schema!, path) }),
     );
   }
   const options = raw as PiiOptions;
