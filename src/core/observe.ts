@@ -221,7 +221,14 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     return true;
   };
 
-  const stopWatching = watchAbort(ctx, reader, (reason) => end('cancelled', reason));
+  const isPassChat = mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat';
+  // A stream is complete once its dialect's terminal event has gone to the SDK: a cancel or an abort
+  // after it (openai@7 stops reading after `[DONE]`) ends a completed call, not a cancelled one.
+  const stopped = (): CallOutcome => {
+    if (isPassChat) state.done = tail.endsWithDone();
+    return state.done && state.error === null ? 'completed' : 'cancelled';
+  };
+  const stopWatching = watchAbort(ctx, reader, (reason) => end(stopped(), reason));
 
   return new ReadableStream<Uint8Array>(
     {
@@ -236,8 +243,8 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
               if (hideUsage && rest !== null && rest.length > 0) deliver(controller, rest);
               controller.close();
               // Unframed Chat Completions streams are checked by their last bytes: `data: [DONE]`.
-              if (mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat') state.done = tail.endsWithDone();
-              const isChecked = framer !== null || mode.kind === 'decode' || (mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat');
+              if (isPassChat) state.done = tail.endsWithDone();
+              const isChecked = framer !== null || mode.kind === 'decode' || isPassChat;
               if (state.error === null && isChecked && !state.done) {
                 // Never call a truncated stream complete: the provider did not send its terminator.
                 end('errored', new Error('the upstream stream ended before its terminator'));
@@ -257,7 +264,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
         } catch (error) {
           if (ctx.signal?.aborted === true || options.errorEvent === null) {
             controller.error(error);
-            end(ctx.signal?.aborted === true ? 'cancelled' : 'errored', error);
+            end(ctx.signal?.aborted === true ? stopped() : 'errored', error);
             return;
           }
           // After the headers: end with the dialect's error event, which the SDK's reader raises in its own terms.
@@ -271,7 +278,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
         }
       },
       cancel(reason) {
-        end('cancelled', reason);
+        end(stopped(), reason);
         return reader.cancel(reason);
       },
     },

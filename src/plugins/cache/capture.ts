@@ -15,7 +15,8 @@ export interface Captured {
  * Wraps a body to collect its text.
  * @param body The upstream body.
  * @param maxChars The most characters to collect; beyond it collection stops and `chunks` is `null`.
- * @param onEnd Called once if the upstream stream reaches its end (not when it errors or is cancelled).
+ * @param onEnd Called once when the upstream stream reaches its end or the SDK cancels it (with what the
+ *   SDK read: a stream cancelled after its terminal event is complete), never when it errors.
  * @returns The stream to hand to the SDK.
  */
 export function captureStream(body: ReadableStream<Uint8Array>, maxChars: number, onEnd: (captured: Captured) => void): ReadableStream<Uint8Array> {
@@ -23,6 +24,16 @@ export function captureStream(body: ReadableStream<Uint8Array>, maxChars: number
   const decoder = new TextDecoder();
   let chunks: string[] | null = [];
   let size = 0;
+  let isFinished = false;
+  const finish = (): void => {
+    if (isFinished) return;
+    isFinished = true;
+    if (chunks !== null) {
+      const rest = decoder.decode();
+      if (rest !== '') chunks.push(rest);
+    }
+    onEnd({ chunks });
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -36,11 +47,7 @@ export function captureStream(body: ReadableStream<Uint8Array>, maxChars: number
         }
         if (result.done) {
           controller.close();
-          if (chunks !== null) {
-            const rest = decoder.decode();
-            if (rest !== '') chunks.push(rest);
-          }
-          onEnd({ chunks });
+          finish();
           return;
         }
         controller.enqueue(result.value);
@@ -51,7 +58,8 @@ export function captureStream(body: ReadableStream<Uint8Array>, maxChars: number
         else chunks.push(text);
       },
       cancel(reason) {
-        chunks = null;
+        // Whether what was read is the whole answer is the call's outcome to say (completed or cancelled).
+        finish();
         return reader.cancel(reason);
       },
     },
