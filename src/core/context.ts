@@ -120,6 +120,11 @@ export class CallContext {
   upstreamStartMs: number | null;
   /** When the last upstream response headers arrived (monotonic). */
   upstreamHeadersMs: number | null;
+  /**
+   * The last upstream response, when it answered the very URL the SDK asked for (a zero-config or
+   * same-origin call): its final `url` (after redirects) and `redirected` are the SDK's to see.
+   */
+  upstreamResponse: Response | null;
   /** When the first stream chunk arrived (monotonic). */
   firstChunkMs: number | null;
   /** Milliseconds Sluice spent on the response side. */
@@ -134,6 +139,13 @@ export class CallContext {
   knownAnswer: { response: Response; text: string } | null;
   /** Whether the SDK sent `x-sluice-*` control headers (they are removed before the request goes upstream). */
   hasSluiceHeaders: boolean;
+  /**
+   * Whether the provider's 2xx answer cannot be read as what it claims to be (a JSON body that does not
+   * parse, passed to the SDK as it came): the call ends `errored` though its status is 2xx.
+   */
+  isAnswerUnreadable: boolean;
+  /** Whether the SDK sent the request body as a stream (`duplex: 'half'`): it goes upstream as one too. */
+  isBodyStream: boolean;
   /** Where middleware sends events (`cache:hit`, `limit:reject`...). */
   readonly events: EventSink;
   /** How the cache took part; set by the cache plugin. */
@@ -180,11 +192,14 @@ export class CallContext {
     this.routeName = null;
     this.upstreamStartMs = null;
     this.upstreamHeadersMs = null;
+    this.upstreamResponse = null;
     this.firstChunkMs = null;
     this.responseWorkMs = 0;
     this.responseBody = null;
     this.knownAnswer = null;
     this.hasSluiceHeaders = false;
+    this.isAnswerUnreadable = false;
+    this.isBodyStream = false;
     this.events = init.events ?? SILENT;
     this.cache = null;
     this.guard = [];

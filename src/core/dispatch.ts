@@ -24,7 +24,7 @@ import type { CallbackHub } from './callback-hub.js';
 import type { Attempt } from '../events/record.js';
 import type { CallContext, Target } from './context.js';
 import { SluiceError } from './errors.js';
-import { rewrapHeaders, upstreamHeaders } from './headers.js';
+import { upstreamHeaders } from './headers.js';
 import { observeStream, type StreamEnd, type StreamMode } from './observe.js';
 import { resolveTarget } from './route.js';
 import { pathOf } from './classify.js';
@@ -318,6 +318,8 @@ export function createDispatch(deps: DispatchDeps): Next {
     const deadline = timing === null || !limited ? null : new timing.Deadline(ctx.signal);
     if (deadline !== null) init = { ...init, signal: deadline.signal };
 
+    // A body the SDK streamed goes on as a stream (a new one per attempt: a stream is read once).
+    if (ctx.isBodyStream && typeof init.body === 'string') init = { ...init, body: streamOf(init.body), duplex: 'half' } as RequestInit;
     hub.preApiCall(ctx, url);
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
@@ -350,6 +352,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       if (limits.totalMs !== null && !ctx.isStream) deadline.arm('total', Math.max(0, limits.totalMs - (ctx.now() - sentAt)));
     }
     const headersAt = (ctx.upstreamHeadersMs = ctx.now());
+    ctx.upstreamResponse = url === ctx.url ? upstream : null;
     hub.postApiCall(ctx, url, upstream.status);
     if (upstream.status === 429 && pool !== null && keyIndex !== null) {
       pool.rest(keyIndex, headersAt, (await (keyPools ??= import('./key-pool.js'))).resetAfterMs(upstream.headers, ctx.startedAt + (headersAt - ctx.startMs)));
@@ -400,7 +403,10 @@ export function createDispatch(deps: DispatchDeps): Next {
           errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, `${provider?.name ?? 'the provider'}: ${message}`, isMidEvent),
         });
       }
-      const response = rewrapHeaders(new Response(stream, { status: upstream.status, statusText: upstream.statusText, headers }));
+      // The provider's headers as fetch gave them (`content-encoding` included: fetch keeps it over the
+      // body it decoded); only a length Sluice made wrong goes.
+      const response = new Response(stream, { status: upstream.status, statusText: upstream.statusText, headers });
+      if (injectUsage && !translating) response.headers.delete('content-length');
       ctx.responseWorkMs += ctx.now() - headersAt;
       return response;
     }
@@ -467,6 +473,11 @@ export function createDispatch(deps: DispatchDeps): Next {
         ctx.responseWorkMs += ctx.now() - readAt;
         return errorResponse(ctx.dialect, { status: 502, code: 'sluice_bad_upstream_answer', message, requestId: ctx.id });
       }
+      if (upstream.ok && json === undefined && contentType.includes('json') && text.length > 0) {
+        // A zero-config call keeps the provider's bytes, and the SDK fails to parse them: so does the record.
+        ctx.isAnswerUnreadable = true;
+        ctx.error = { class: 'bad_upstream_answer', message: `the provider answered HTTP ${upstream.status} with a body that is not valid JSON (${text.length} characters)` };
+      }
       if (upstream.ok && json !== undefined) {
         if (ctx.dialect === 'openai') {
           const summary = summarizeResponse(json, ctx.operation === 'count_tokens' ? 'chat' : ctx.operation);
@@ -494,13 +505,11 @@ export function createDispatch(deps: DispatchDeps): Next {
     } else if (!upstream.ok) {
       ctx.error = { class: 'http_error', message: `HTTP ${upstream.status}` };
     }
-    const response = rewrapHeaders(
-      new Response(upstream.status === 204 || upstream.status === 304 ? null : bodyOut, {
-        status: upstream.status,
-        statusText: upstream.statusText,
-        headers: upstream.headers,
-      }),
-    );
+    const response = new Response(upstream.status === 204 || upstream.status === 304 ? null : bodyOut, {
+      status: upstream.status,
+      statusText: upstream.statusText,
+      headers: upstream.headers,
+    });
     if (changed) response.headers.delete('content-length');
     if (typeof bodyOut === 'string') ctx.knownAnswer = { response, text: bodyOut };
     ctx.responseWorkMs += ctx.now() - readAt;
@@ -530,6 +539,16 @@ function withAliases(json: unknown, config: ResolvedConfig): string | null {
     .filter((alias) => !known.has(alias))
     .map((alias) => ({ id: alias, object: 'model', created: 0, owned_by: 'sluice' }));
   return JSON.stringify({ ...(json as object), data: [...data, ...extra] });
+}
+
+function streamOf(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 function markNetworkFailure(error: unknown): unknown {

@@ -47,20 +47,22 @@ export function upstreamHeaders(source: HeadersInit | undefined, keepCredentials
 }
 
 /**
- * Fixes the headers of a response built around a fetched body. fetch has already decoded a compressed
- * body, so `content-encoding` and `content-length` would describe bytes that no longer exist; hop-by-hop
- * headers describe the upstream connection, not this response.
- * @param response A newly constructed response (its headers are mutable).
+ * Gives a response Sluice built the `url`, `redirected` and `type` that fetch would have given the
+ * SDK: the upstream response's when it answered the SDK's own URL, else the SDK's URL (a cache hit, a
+ * refusal, or a call routed elsewhere, whose provider URL is not the SDK's business). A constructed
+ * Response cannot take these in its init, so they are set as own properties of this instance.
+ * @param response The response about to go to the SDK.
+ * @param requestUrl The URL the SDK fetched.
+ * @param upstream The upstream response that answered `requestUrl` itself, if any.
  * @returns The same response.
  */
-export function rewrapHeaders(response: Response): Response {
-  const headers = response.headers;
-  if (headers.has('content-encoding')) {
-    headers.delete('content-encoding');
-    headers.delete('content-length');
-  }
-  headers.delete('transfer-encoding');
-  headers.delete('connection');
-  headers.delete('keep-alive');
+export function mirrorFetchedResponse(response: Response, requestUrl: string, upstream: Response | null): Response {
+  if (response.url !== '') return response;
+  const url = upstream?.url || requestUrl;
+  Object.defineProperties(response, {
+    url: { value: url, enumerable: true },
+    redirected: { value: upstream?.redirected ?? false, enumerable: true },
+    type: { value: upstream?.type ?? 'basic', enumerable: true },
+  });
   return response;
 }

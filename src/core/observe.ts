@@ -4,7 +4,7 @@
  * socket; cancelling it cancels upstream). Events are framed on bytes and decoded only when needed.
  * @module
  */
-import { payloadEnd, payloadEndsWithAscii, SseFramer } from '../wire/sse.js';
+import { parseSseEvent, payloadEnd, payloadEndsWithAscii, SseFramer } from '../wire/sse.js';
 import {
   inspectChatEvent,
   inspectResponsesEvent,
@@ -64,13 +64,30 @@ export function watchAbort(ctx: CallContext, reader: ReadableStreamDefaultReader
   if (signal === null) return noop;
   const onAbort = (): void => {
     end(signal.reason);
-    void reader.cancel(signal.reason).catch(noop);
+    void cancelReader(reader, signal.reason);
   };
   signal.addEventListener('abort', onAbort, { once: true });
   return () => signal.removeEventListener('abort', onAbort);
 }
 
 function noop(): void {}
+
+/**
+ * Cancels an upstream reader and then releases its lock, so whoever owns the body (a `fetch` the user
+ * wrapped) sees it unlocked and cancelled, as it would without Sluice. Never rejects.
+ * @param reader The upstream reader.
+ * @param reason Why, passed to the body's source.
+ */
+export function cancelReader(reader: ReadableStreamDefaultReader<Uint8Array>, reason?: unknown): Promise<void> {
+  const release = (): void => {
+    try {
+      reader.releaseLock();
+    } catch {
+      // Already released.
+    }
+  };
+  return reader.cancel(reason).then(release, release);
+}
 
 /** The provider sent nothing for `idleMs`. */
 export class IdleTimeoutError extends Error {
@@ -105,6 +122,7 @@ export function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, idle
 }
 
 const LF = 0x0a;
+const CR = 0x0d;
 
 const decoder = /*@__PURE__*/ new TextDecoder();
 const encoder = /*@__PURE__*/ new TextEncoder();
@@ -142,6 +160,9 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   let ended = false;
   /** The last byte delivered and the one before, to tell whether the SDK is mid-event. */
   let tailBytes = 0;
+  /** The complete events of the last framed batch (a view, checked only if the SDK stops early). */
+  let lastEvents: Uint8Array | null = null;
+  let lastEventsEnd = 0;
 
   const capture = (chunk: Uint8Array): void => {
     if (capturedBytes < options.captureBytes) {
@@ -175,18 +196,26 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     index++;
   };
   const hideUsage = mode.kind === 'chat' && mode.hideUsage;
+  /** Reads one complete event into `state`; returns what to deliver in its place (`null`: nothing). */
+  const inspect = (event: Uint8Array): Uint8Array | null => {
+    if (isMalformed(event)) state.error ??= 'the provider sent a malformed stream event';
+    if (mode.kind !== 'responses') return inspectChatEvent(event, state, hideUsage);
+    inspectResponsesEvent(event, state);
+    return event;
+  };
   // Frames complete events, inspects them and delivers what the inspector keeps; returns whether
   // anything was delivered. Without changes to make, the chunk goes through as it came.
   const frame = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
     const { buffer, ends } = framer!.push(chunk);
+    if (ends.length > 0) {
+      lastEvents = buffer;
+      lastEventsEnd = ends[ends.length - 1]!;
+    }
     if (!hideUsage) {
       deliver(controller, chunk);
       let start = 0;
       for (const stop of ends) {
-        const event = buffer.subarray(start, stop);
-        if (isMalformed(event)) state.error ??= 'the provider sent a malformed stream event';
-        if (mode.kind === 'responses') inspectResponsesEvent(event, state);
-        else inspectChatEvent(event, state, false);
+        inspect(buffer.subarray(start, stop));
         start = stop;
       }
       return true;
@@ -202,6 +231,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
       if (isMalformed(event)) state.error ??= 'the provider sent a malformed stream event';
       const at = usageNullOffset(event);
       if (at !== -1) {
+        state.sawUsageNull = true;
         if (state.model === null) readModel(event, state);
         parts.push(event.subarray(0, at), event.subarray(at + USAGE_NULL_MEMBER_LENGTH));
         changed = true;
@@ -223,10 +253,15 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
 
   const isPassChat = mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat';
   // A stream is complete once its dialect's terminal event has gone to the SDK: a cancel or an abort
-  // after it (openai@7 stops reading after `[DONE]`) ends a completed call, not a cancelled one.
+  // after it (openai@7 stops reading after `[DONE]`) ends a completed call, not a cancelled one. An
+  // SDK that stops on an event it cannot parse stops in the last batch it read: that is an error.
   const stopped = (): CallOutcome => {
     if (isPassChat) state.done = tail.endsWithDone();
-    return state.done && state.error === null ? 'completed' : 'cancelled';
+    if (state.error === null && lastEvents !== null && hasUnparsableEvent(lastEvents.subarray(0, lastEventsEnd))) {
+      state.error = 'the provider sent a malformed stream event';
+    }
+    if (state.error !== null) return 'errored';
+    return state.done ? 'completed' : 'cancelled';
   };
   const stopWatching = watchAbort(ctx, reader, (reason) => end(stopped(), reason));
 
@@ -239,8 +274,14 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
             if (done) {
               if (mode.kind === 'decode') sideDecode(mode.framer.end());
               const rest = framer?.flush() ?? null;
-              // Only a stream whose events Sluice held back has undelivered bytes left.
-              if (hideUsage && rest !== null && rest.length > 0) deliver(controller, rest);
+              if (rest !== null && rest.length > 0) {
+                // At the end of the stream a trailing CR or LF ends its line (`data: [DONE]\r\r` is held
+                // back only because a LF might have followed): such a last event is complete.
+                const last = rest[rest.length - 1];
+                const kept = last === LF || last === CR ? inspect(rest) : rest;
+                // Only a stream whose events Sluice held back has undelivered bytes left.
+                if (hideUsage && kept !== null) deliver(controller, kept);
+              }
               controller.close();
               // Unframed Chat Completions streams are checked by their last bytes: `data: [DONE]`.
               if (isPassChat) state.done = tail.endsWithDone();
@@ -273,13 +314,13 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
           const isMidEvent = index > 0 && !(tailBytes === ((LF << 8) | LF) || tailBytes === 0x0d0a);
           controller.enqueue(encoder.encode(options.errorEvent(message, isMidEvent)));
           controller.close();
-          void reader.cancel(error).catch(() => {});
+          void cancelReader(reader, error);
           end('errored', error);
         }
       },
       cancel(reason) {
         end(stopped(), reason);
-        return reader.cancel(reason);
+        return cancelReader(reader, reason);
       },
     },
     { highWaterMark: 0 },
@@ -323,6 +364,23 @@ function isMalformed(event: Uint8Array): boolean {
   const end = payloadEnd(event);
   const last = event[end - 1];
   return end > 0 && last !== CLOSE_BRACE && last !== CLOSE_BRACKET;
+}
+
+/** Whether any event in a run of complete SSE events carries data that is neither JSON nor `[DONE]`. */
+function hasUnparsableEvent(events: Uint8Array): boolean {
+  const { buffer, ends } = new SseFramer().push(events);
+  let start = 0;
+  for (const stop of ends) {
+    const { data } = parseSseEvent(buffer.subarray(start, stop));
+    start = stop;
+    if (data === null || data === '[DONE]') continue;
+    try {
+      JSON.parse(data);
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -17,7 +17,7 @@ import { compose } from './compose.js';
 import { CallContext } from './context.js';
 import { createDispatch, isNetworkFailure } from './dispatch.js';
 import { isSluiceError, SluiceError } from './errors.js';
-import { readHeader } from './headers.js';
+import { mirrorFetchedResponse, readHeader } from './headers.js';
 import type { StreamEnd } from './observe.js';
 import type { RouterHealth, RouterMiddleware } from './router.js';
 import { refusalResponse } from './respond.js';
@@ -96,8 +96,30 @@ function isRequest(input: FetchInput): input is Request {
   return typeof input === 'object' && !(input instanceof URL);
 }
 
-async function bodyText(body: BodyInit): Promise<string> {
-  return new Response(body).text();
+/**
+ * Reads a request body as text, giving up when the caller aborts (a streaming body may never end):
+ * the read is cancelled and the call rejects with the signal's reason, as fetch would.
+ */
+async function bodyText(body: BodyInit, signal: AbortSignal | null | undefined): Promise<string> {
+  if (signal === null || signal === undefined) return new Response(body).text();
+  signal.throwIfAborted();
+  const stream = new Response(body).body;
+  if (stream === null) return '';
+  const reader = stream.getReader();
+  const onAbort = (): void => void reader.cancel(signal.reason).catch(() => undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      signal.throwIfAborted();
+      if (done) return text + decoder.decode();
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 function scrub(text: string | null, secrets: readonly string[]): string | null {
@@ -289,10 +311,11 @@ class SluiceInstance implements Sluice {
   async #call(classification: Classification, request: Request | null, givenInit: RequestInit, method: string, url: string): Promise<Response> {
     let init = givenInit;
     let text: string | null;
+    let isBodyStream = false;
     if (request !== null) {
       // A Request input: normalise to (url, init) once; its body can be read only once.
-      const body = init.body ?? (request.body === null ? null : await request.text());
-      text = typeof body === 'string' || body === null ? body : await bodyText(body);
+      const body = init.body ?? request.body;
+      text = typeof body === 'string' || body === null ? body : await bodyText(body, init.signal ?? request.signal);
       init = { method, headers: init.headers ?? request.headers, signal: init.signal ?? request.signal, ...init, body: text };
     } else {
       const body = init.body;
@@ -300,9 +323,10 @@ class SluiceInstance implements Sluice {
       else if (body === undefined || body === null) text = null;
       else if (typeof FormData !== 'undefined' && body instanceof FormData) return this.#passthrough(url, init, method, url);
       else {
-        text = await bodyText(body);
+        text = await bodyText(body, init.signal);
         const { duplex: _duplex, ...rest } = init as RequestInit & { duplex?: unknown };
         init = { ...rest, body: text };
+        isBodyStream = body instanceof ReadableStream;
       }
     }
     const config = this.#config;
@@ -319,6 +343,7 @@ class SluiceInstance implements Sluice {
       modelId: classification.modelId,
       events: this.#emitter,
     });
+    ctx.isBodyStream = isBodyStream;
     this.#stats.calls++;
     if (classification.operation === 'models') {
       ctx.requestedModel = classification.modelId;
@@ -352,8 +377,8 @@ class SluiceInstance implements Sluice {
       return this.#failed(ctx, error);
     }
     ctx.status = response.status;
-    if (!this.#deferred.has(ctx)) this.#end(ctx, response.status >= 400 ? 'failed' : 'completed');
-    return response;
+    if (!this.#deferred.has(ctx)) this.#end(ctx, response.status >= 400 ? 'failed' : ctx.isAnswerUnreadable ? 'errored' : 'completed');
+    return mirrorFetchedResponse(response, url, ctx.upstreamResponse);
   }
 
   /** Turns a rejection of the chain into what the SDK expects, and ends the call. */
@@ -374,7 +399,7 @@ class SluiceInstance implements Sluice {
     const response = refusalResponse(ctx, refusal);
     ctx.status = response.status;
     this.#end(ctx, 'failed');
-    return response;
+    return mirrorFetchedResponse(response, ctx.url, null);
   }
 
   #deferEnd(ctx: CallContext): StreamEnd {

@@ -14,7 +14,7 @@ import type { Framer } from '../wire/framing.js';
 import type { StreamState } from '../wire/openai/stream.js';
 import { newStreamState } from '../wire/openai/stream.js';
 import type { CallContext, Target } from './context.js';
-import { readWithin, watchAbort, type StreamEnd } from './observe.js';
+import { cancelReader, readWithin, watchAbort, type StreamEnd } from './observe.js';
 import { errorBody } from './respond.js';
 
 /** The status each dialect's SDK should see for a provider error of another dialect (DESIGN: errors across formats). */
@@ -206,7 +206,7 @@ export function translateStream(ctx: CallContext, body: ReadableStream<Uint8Arra
     state.error = `${options.provider}: ${error.message}`;
     deliver(controller, encoder.error({ ...error, message: state.error }));
     controller.close();
-    void reader.cancel().catch(() => {});
+    void cancelReader(reader);
     end('errored', null);
   };
   /** Encodes what a batch of frames yields; returns whether the stream is over. */
@@ -271,7 +271,7 @@ export function translateStream(ctx: CallContext, body: ReadableStream<Uint8Arra
       },
       cancel(reason) {
         end('cancelled', reason);
-        return reader.cancel(reason);
+        return cancelReader(reader, reason);
       },
     },
     { highWaterMark: 0 },

@@ -33,7 +33,7 @@ describe('inspectChatEvent', () => {
   });
 
   it('drops the choices: [] usage chunk when hiding, and records its usage', () => {
-    const state = newStreamState();
+    const state = { ...newStreamState(), sawUsageNull: true };
     expect(inspectChatEvent(event(usageChunk), state, true)).toBeNull();
     expect(state.usage).toEqual({ inputTokens: 9, outputTokens: 3, cachedTokens: 2, reasoningTokens: 1 });
   });
@@ -45,8 +45,15 @@ describe('inspectChatEvent', () => {
     expect(state.usage).toEqual({ inputTokens: 9, outputTokens: 3, cachedTokens: 2, reasoningTokens: 1 });
   });
 
-  it('removes usage from a content chunk that carries it when hiding, keeping the content', () => {
+  it('keeps a usage chunk the provider sent unasked (no "usage":null marks before it), even when hiding', () => {
     const state = newStreamState();
+    const input = event(usageChunk);
+    expect(inspectChatEvent(input, state, true)).toBe(input);
+    expect(state.usage?.outputTokens).toBe(3);
+  });
+
+  it('removes usage from a content chunk that carries it when hiding, keeping the content', () => {
+    const state = { ...newStreamState(), sawUsageNull: true };
     const chunk = `data: {${base},"choices":[{"index":0,"delta":{"content":"!"},"finish_reason":"stop"}],"usage":${usage}}\n\n`;
     const kept = text(inspectChatEvent(event(chunk), state, true));
     expect(JSON.parse(kept!.slice('data: '.length))).not.toHaveProperty('usage');
@@ -114,6 +121,7 @@ describe('inspectResponsesEvent', () => {
       model: 'gpt-4o-mini',
       error: null,
       done: true,
+      sawUsageNull: false,
     });
   });
 
@@ -121,7 +129,7 @@ describe('inspectResponsesEvent', () => {
     const state = newStreamState();
     inspectResponsesEvent(event('event: response.created\ndata: {"type":"response.created","response":{"model":"gpt-4.1","usage":null}}\n\n'), state);
     inspectResponsesEvent(event('event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"hi"}\n\n'), state);
-    expect(state).toEqual({ usage: null, model: 'gpt-4.1', error: null, done: false });
+    expect(state).toEqual({ usage: null, model: 'gpt-4.1', error: null, done: false, sawUsageNull: false });
   });
 
   it('records an error event and a failed response', () => {

@@ -15,11 +15,17 @@ export interface StreamState {
   error: string | null;
   /** Whether the stream reached its terminator (`[DONE]`, or a terminal Responses event). */
   done: boolean;
+  /**
+   * Whether a chunk carried `"usage":null`, the mark `include_usage` puts on every ordinary chunk: only
+   * then is a usage chunk known to answer Sluice's own request for it (a provider that sends usage
+   * unasked keeps it, whatever Sluice asked).
+   */
+  sawUsageNull: boolean;
 }
 
 /** Creates an empty {@link StreamState}. */
 export function newStreamState(): StreamState {
-  return { usage: null, model: null, error: null, done: false };
+  return { usage: null, model: null, error: null, done: false, sawUsageNull: false };
 }
 
 const USAGE_NULL = ',"usage":null}';
@@ -64,6 +70,7 @@ export function inspectChatEvent(event: Uint8Array, state: StreamState, hideUsag
   // Fast path: with include_usage every ordinary chunk ends with "usage":null; nothing else to learn.
   const at = usageNullOffset(event);
   if (at !== -1) {
+    state.sawUsageNull = true;
     if (state.model === null) readModel(event, state);
     if (!hideUsage) return event;
     const out = new Uint8Array(event.length - USAGE_NULL_MEMBER_LENGTH);
@@ -91,14 +98,15 @@ export function inspectChatEvent(event: Uint8Array, state: StreamState, hideUsag
   const usage = chatUsage((json as Record<string, unknown> | null)?.['usage']);
   if (usage !== null) {
     state.usage = usage;
+    if (!hideUsage || !state.sawUsageNull) return event;
     const choices = (json as Record<string, unknown>)['choices'];
-    if (hideUsage && Array.isArray(choices) && choices.length === 0) return null;
-    if (hideUsage) {
-      // A provider that puts usage on a content chunk: keep the chunk, remove the member we asked for.
-      const { usage: _removed, ...rest } = json as Record<string, unknown>;
-      return encoder.encode(`data: ${JSON.stringify(rest)}\n\n`);
-    }
-  } else if (hideUsage && (json as Record<string, unknown> | null)?.['usage'] === null) {
+    if (Array.isArray(choices) && choices.length === 0) return null;
+    // A provider that puts usage on a content chunk: keep the chunk, remove the member we asked for.
+    const { usage: _removed, ...rest } = json as Record<string, unknown>;
+    return encoder.encode(`data: ${JSON.stringify(rest)}\n\n`);
+  } else if ((json as Record<string, unknown> | null)?.['usage'] === null) {
+    state.sawUsageNull = true;
+    if (!hideUsage) return event;
     const { usage: _removed, ...rest } = json as Record<string, unknown>;
     return encoder.encode(`data: ${JSON.stringify(rest)}\n\n`);
   }
