@@ -127,7 +127,14 @@ let schema: z.ZodMiniType | undefined;
 
 function configSchema(): z.ZodMiniType {
   const positiveMs = () => z.number().check(z.refine((value) => Number.isFinite(value) && value > 0, { error: 'expected a number of milliseconds > 0' }));
-  const timeouts = z.strictObject({ connectMs: z.optional(positiveMs()), firstByteMs: z.optional(positiveMs()), idleMs: z.optional(positiveMs()), totalMs: z.optional(positiveMs()) });
+  const timeouts = z.strictObject({
+    connectMs: z.optional(positiveMs()),
+    firstByteMs: z.optional(positiveMs()),
+    idleMs: z.optional(positiveMs()),
+    totalMs: z.optional(positiveMs()),
+    streamTotalMs: z.optional(positiveMs()),
+    keepAliveResetsIdle: z.optional(z.boolean()),
+  });
   const provider = z.strictObject({
     kind: z.optional(z.enum(PROVIDER_KINDS)),
     baseURL: z.optional(httpUrl()),
@@ -301,7 +308,11 @@ function parseServiceAccount(value: string | ServiceAccountKey | undefined, path
   return Object.freeze({ ...(record as unknown as ServiceAccountKey) });
 }
 
-const NO_TIMEOUTS: ResolvedTimeouts = Object.freeze({ connectMs: null, firstByteMs: null, idleMs: null, totalMs: null });
+const NO_TIMEOUTS: ResolvedTimeouts = Object.freeze({ connectMs: null, firstByteMs: null, idleMs: null, totalMs: null, streamTotalMs: null, keepAliveResetsIdle: false });
+
+/** A stream that sends nothing (keep-alive comments aside) for this long is ended: nothing waits forever. */
+export const DEFAULT_IDLE_MS = 600_000;
+const DEFAULT_TIMEOUTS: ResolvedTimeouts = Object.freeze({ ...NO_TIMEOUTS, idleMs: DEFAULT_IDLE_MS });
 
 /** The provider of a nested-router target, never called: the router expands such targets first. */
 const PLACEHOLDER_PROVIDER: ResolvedProvider = Object.freeze({
@@ -328,6 +339,8 @@ function mergeTimeouts(under: ResolvedTimeouts, over: TimeoutConfig | undefined)
     firstByteMs: over.firstByteMs ?? under.firstByteMs,
     idleMs: over.idleMs ?? under.idleMs,
     totalMs: over.totalMs ?? under.totalMs,
+    streamTotalMs: over.streamTotalMs ?? under.streamTotalMs,
+    keepAliveResetsIdle: over.keepAliveResetsIdle ?? under.keepAliveResetsIdle,
   });
 }
 
@@ -498,7 +511,7 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   const config = (isObject(raw) ? raw : {}) as SluiceConfig;
   const env = isObject(config.env) ? config.env : readEnv();
 
-  const globalTimeouts = mergeTimeouts(NO_TIMEOUTS, isObject(config.timeouts) ? config.timeouts : undefined);
+  const globalTimeouts = mergeTimeouts(DEFAULT_TIMEOUTS, isObject(config.timeouts) ? config.timeouts : undefined);
   const providers = new Map<string, ResolvedProvider>();
   /** Providers the schema rejected: aliases naming them are not "unknown". */
   const invalid = new Set<string>();

@@ -92,10 +92,21 @@ export interface TimeoutConfig {
   connectMs?: number;
   /** From sending the request to the response headers (connection time included). @default none */
   firstByteMs?: number;
-  /** Between two chunks of a stream, counting only time spent waiting on the provider. @default none */
+  /**
+   * Between two chunks of a stream, counting only time spent waiting on the provider; chunks that hold
+   * only SSE comments (`: keep-alive`) do not restart it unless `keepAliveResetsIdle` is set, so a
+   * stalled provider that only pings is still ended. @default 600000 (10 minutes)
+   */
   idleMs?: number;
   /** For a non-streaming call, from sending the request to the end of the answer. @default none */
   totalMs?: number;
+  /**
+   * For a stream, from its response headers to its last byte: a stream still going after it ends with
+   * the dialect's error event, like an idle one. @default none
+   */
+  streamTotalMs?: number;
+  /** Whether a chunk of SSE comments alone (a provider's keep-alive) restarts `idleMs`. @default false */
+  keepAliveResetsIdle?: boolean;
 }
 
 /** A model alias: calls asking for the alias go to `target` (`provider/model`). */
@@ -277,6 +288,8 @@ export interface ResolvedTimeouts {
   firstByteMs: number | null;
   idleMs: number | null;
   totalMs: number | null;
+  streamTotalMs: number | null;
+  keepAliveResetsIdle: boolean;
 }
 
 /** A provider entry after defaults are filled in. */

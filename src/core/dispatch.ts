@@ -381,7 +381,7 @@ export function createDispatch(deps: DispatchDeps): Next {
           captureChars: config.bodies ? config.maxBodyChars : 0,
           onChunk,
           onEnd: deps.deferEnd(ctx),
-          idleMs: limits.idleMs,
+          limits,
         });
         headers = translatedHeaders(upstream.headers, ctx.dialect, ctx.id, 'text/event-stream; charset=utf-8');
       } else {
@@ -399,7 +399,7 @@ export function createDispatch(deps: DispatchDeps): Next {
           captureBytes: config.bodies ? config.maxBodyChars : 0,
           onChunk,
           onEnd: deps.deferEnd(ctx),
-          idleMs: limits.idleMs,
+          limits,
           errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, `${provider?.name ?? 'the provider'}: ${message}`, isMidEvent),
         });
       }

@@ -42,8 +42,8 @@ export interface ObserveOptions {
   /** Called with each chunk as it goes to the SDK, when a callback wants stream events. */
   onChunk: ((chunk: Uint8Array, index: number) => void) | null;
   onEnd: StreamEnd;
-  /** Ends the stream with an error when the provider sends nothing for this long (ms); `null`: no limit. */
-  idleMs: number | null;
+  /** Time limits on the stream's reads (idle, total): a limit that runs out ends it with `errorEvent`. */
+  limits: StreamLimitOptions;
   /**
    * The dialect's error event for a failure after the headers (a reset, an idle provider), so the SDK's
    * stream reader raises an API error; `null` propagates the failure as a stream error instead.
@@ -97,28 +97,92 @@ export class IdleTimeoutError extends Error {
   }
 }
 
+/** The stream went on past `streamTotalMs`. */
+export class StreamTotalTimeoutError extends Error {
+  override name = 'StreamTotalTimeoutError';
+  constructor(streamTotalMs: number) {
+    super(`the stream went on for more than ${streamTotalMs} ms (timeouts.streamTotalMs)`);
+  }
+}
+
+/** The time limits a stream's reads obey (the matching fields of the resolved `timeouts`). */
+export interface StreamLimitOptions {
+  /** Silence allowed between chunks; `null`: none. */
+  idleMs: number | null;
+  /** The whole stream, from its headers; `null`: none. */
+  streamTotalMs: number | null;
+  /** Whether a chunk of SSE comments alone restarts the idle limit. */
+  keepAliveResetsIdle: boolean;
+}
+
 /**
- * Reads from a reader, rejecting with {@link IdleTimeoutError} after `idleMs` of silence. Only time
- * spent waiting on the provider counts: the timer runs while a read is pending, never while the SDK
- * is busy elsewhere.
- * @param reader The upstream reader.
- * @param idleMs The limit, or `null` for none.
+ * Reads a stream under its time limits. Only time spent waiting on the provider counts toward the idle
+ * limit (never time the SDK spends elsewhere), and a chunk of SSE comments alone does not restart it
+ * unless configured to, so a provider that only pings is ended too.
  */
-export function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number | null): Promise<ReadableStreamReadResult<Uint8Array>> {
-  if (idleMs === null) return reader.read();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new IdleTimeoutError(idleMs)), idleMs);
-    reader.read().then(
-      (result) => {
-        clearTimeout(timer);
-        resolve(result);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+export class StreamReads {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #options: StreamLimitOptions;
+  readonly #now: () => number;
+  readonly #endsAt: number | null;
+  /** Idle time left since the last chunk with data. */
+  #idleLeft: number;
+
+  /**
+   * @param reader The upstream reader.
+   * @param options The limits.
+   * @param now The call's monotonic clock.
+   */
+  constructor(reader: ReadableStreamDefaultReader<Uint8Array>, options: StreamLimitOptions, now: () => number) {
+    this.#reader = reader;
+    this.#options = options;
+    this.#now = now;
+    this.#endsAt = options.streamTotalMs === null ? null : now() + options.streamTotalMs;
+    this.#idleLeft = options.idleMs ?? Infinity;
+  }
+
+  /** Reads the next chunk, rejecting with {@link IdleTimeoutError} or {@link StreamTotalTimeoutError} when a limit runs out. */
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const { idleMs, streamTotalMs } = this.#options;
+    if (idleMs === null && streamTotalMs === null) return this.#reader.read();
+    const started = this.#now();
+    const totalLeft = this.#endsAt === null ? Infinity : this.#endsAt - started;
+    const isIdleFirst = this.#idleLeft <= totalLeft;
+    const waitMs = Math.max(0, isIdleFirst ? this.#idleLeft : totalLeft);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(isIdleFirst ? new IdleTimeoutError(idleMs!) : new StreamTotalTimeoutError(streamTotalMs!)), waitMs);
+      this.#reader.read().then(
+        (result) => {
+          clearTimeout(timer);
+          if (idleMs !== null) {
+            const isKeepAlive = !result.done && !this.#options.keepAliveResetsIdle && isCommentsOnly(result.value);
+            this.#idleLeft = isKeepAlive ? this.#idleLeft - (this.#now() - started) : idleMs;
+          }
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+/** Whether a chunk holds only SSE comment lines and blank lines (a keep-alive). */
+export function isCommentsOnly(chunk: Uint8Array): boolean {
+  if (chunk.length === 0 || chunk[0] !== 0x3a) return false;
+  let atLineStart = true;
+  for (let index = 0; index < chunk.length; index++) {
+    const byte = chunk[index];
+    if (byte === 0x0a || byte === 0x0d) {
+      atLineStart = true;
+      continue;
+    }
+    if (atLineStart && byte !== 0x3a) return false;
+    atLineStart = false;
+  }
+  return true;
 }
 
 const LF = 0x0a;
@@ -136,6 +200,7 @@ const encoder = /*@__PURE__*/ new TextEncoder();
  */
 export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>, options: ObserveOptions): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  const reads = new StreamReads(reader, options.limits, ctx.now);
   const { mode, onChunk, onEnd } = options;
   const framer = mode.kind === 'pass' || mode.kind === 'decode' ? null : new SseFramer();
   const sideDecode = (frames: readonly StreamFrame[]): void => {
@@ -270,7 +335,7 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
       async pull(controller) {
         try {
           for (;;) {
-            const { done, value } = await readWithin(reader, options.idleMs);
+            const { done, value } = await reads.read();
             if (done) {
               if (mode.kind === 'decode') sideDecode(mode.framer.end());
               const rest = framer?.flush() ?? null;

@@ -11,12 +11,16 @@ import { SluiceError } from './errors.js';
  * @param config The resolved configuration.
  * @param ctx The call.
  * @returns The target.
- * @throws {SluiceError} `sluice_unknown_model` (404) when the model cannot be resolved and
- *   `unknownModel` is `'reject'`.
+ * @throws {SluiceError} `sluice_unknown_model` (404) when the model cannot be resolved, or (400) when a
+ *   model call names none, and `unknownModel` is `'reject'`.
  */
 export function resolveTarget(config: ResolvedConfig, ctx: CallContext): Target {
   const model = ctx.operation === 'models' ? ctx.modelId : ctx.requestedModel;
   if (model === null) {
+    if (ctx.operation !== 'models' && config.unknownModel === 'reject') {
+      // A body without a string `model` must not slip past 'reject' to the SDK's URL and credentials.
+      throw new SluiceError('sluice_unknown_model', "the request names no model (a string 'model' field is required when unknownModel is 'reject')", { status: 400 });
+    }
     // No model named (e.g. GET /models): the call goes where the SDK sent it.
     return { provider: null, model: null };
   }

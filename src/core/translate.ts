@@ -14,7 +14,7 @@ import type { Framer } from '../wire/framing.js';
 import type { StreamState } from '../wire/openai/stream.js';
 import { newStreamState } from '../wire/openai/stream.js';
 import type { CallContext, Target } from './context.js';
-import { cancelReader, readWithin, watchAbort, type StreamEnd } from './observe.js';
+import { cancelReader, StreamReads, watchAbort, type StreamEnd, type StreamLimitOptions } from './observe.js';
 import { errorBody } from './respond.js';
 
 /** The status each dialect's SDK should see for a provider error of another dialect (DESIGN: errors across formats). */
@@ -163,8 +163,8 @@ export interface TranslateStreamOptions {
   /** Called with each chunk sent to the SDK, when a callback wants stream events. */
   onChunk: ((chunk: Uint8Array, index: number) => void) | null;
   onEnd: StreamEnd;
-  /** Ends the stream with an error event when the provider sends nothing for this long (ms). */
-  idleMs: number | null;
+  /** Time limits on the stream's reads (idle, total): a limit that runs out ends it with an error event. */
+  limits: StreamLimitOptions;
 }
 
 const textEncoder = /*@__PURE__*/ new TextEncoder();
@@ -178,6 +178,7 @@ const textEncoder = /*@__PURE__*/ new TextEncoder();
  */
 export function translateStream(ctx: CallContext, body: ReadableStream<Uint8Array>, options: TranslateStreamOptions): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  const reads = new StreamReads(reader, options.limits, ctx.now);
   const { framer, decoder, encoder, onChunk } = options;
   const state: StreamState = newStreamState();
   let captured = '';
@@ -234,7 +235,7 @@ export function translateStream(ctx: CallContext, body: ReadableStream<Uint8Arra
       async pull(controller) {
         try {
           for (;;) {
-            const { done, value } = await readWithin(reader, options.idleMs);
+            const { done, value } = await reads.read();
             if (done) {
               const { text, over } = translate(controller, framer.end());
               if (over) return;

@@ -2,7 +2,7 @@ import type { ResolvedRouter, ResolvedRouterTarget } from '../../src/config/pars
 import type { ResolvedProvider } from '../../src/config/types.js';
 
 /** No time limits. */
-export const NO_TIMEOUTS = { connectMs: null, firstByteMs: null, idleMs: null, totalMs: null };
+export const NO_TIMEOUTS = { connectMs: null, firstByteMs: null, idleMs: null, totalMs: null, streamTotalMs: null, keepAliveResetsIdle: false };
 
 /** Retry settings with no same-target retries. */
 export const RETRY = { retries: 0, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, budget: { ratio: 0.2, minPerSecond: 10 } };

@@ -104,11 +104,14 @@ export function cache(options: CacheOptions = {}): Middleware {
     // Chat answers convert between stream and JSON, embeddings never stream: one key for both shapes.
     // Elsewhere the shape is part of the key.
     const convertible = convertsShape(ctx) || ctx.operation === 'embeddings';
-    const key = cacheKey(
-      { dialect: ctx.dialect, operation: ctx.operation, requestedModel: ctx.requestedModel, shape: convertible ? null : ctx.isStream, body },
-      namespace,
-      hash,
-    );
+    let key: CacheKey;
+    try {
+      key = cacheKey({ dialect: ctx.dialect, operation: ctx.operation, requestedModel: ctx.requestedModel, shape: convertible ? null : ctx.isStream, body }, namespace, hash);
+    } catch {
+      // A body the key builder refuses (nested past MAX_KEY_DEPTH): the cache never fails a call.
+      ctx.cache = { status: 'bypass', namespace, savedUsd: null };
+      return next(ctx);
+    }
     let canStore = true;
     if (control.mode === 'use') {
       const stored = await guard.run(ctx, () => store.get(key.key));

@@ -32,18 +32,30 @@ export const IGNORED_FIELDS: ReadonlySet<string> = /*@__PURE__*/ new Set([
   'prompt_cache_retention',
 ]);
 
-function canonical(value: unknown, skip: ReadonlySet<string> | null): string {
+/** Deeper bodies are not keyed (the cache steps aside): recursion stays far from the stack's limit. */
+export const MAX_KEY_DEPTH = 256;
+
+/** A body nested deeper than {@link MAX_KEY_DEPTH}: the cache steps aside for it. */
+export class KeyDepthError extends Error {
+  override name = 'KeyDepthError';
+  constructor() {
+    super(`the request body is nested deeper than ${MAX_KEY_DEPTH} levels`);
+  }
+}
+
+function canonical(value: unknown, skip: ReadonlySet<string> | null, depth = 0): string {
   if (value === null || typeof value !== 'object') {
     // Like JSON.stringify: non-finite numbers become null; undefined and functions are handled by callers.
     return typeof value === 'number' && !Number.isFinite(value) ? 'null' : (JSON.stringify(value) ?? 'null');
   }
+  if (depth >= MAX_KEY_DEPTH) throw new KeyDepthError();
   // String concatenation (V8 ropes) measured faster here than collecting parts and joining them.
   if (Array.isArray(value)) {
     let out = '[';
     for (let index = 0; index < value.length; index++) {
       if (index > 0) out += ',';
       const item: unknown = value[index];
-      out += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : canonical(item, null);
+      out += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : canonical(item, null, depth + 1);
     }
     return out + ']';
   }
@@ -55,7 +67,7 @@ function canonical(value: unknown, skip: ReadonlySet<string> | null): string {
     if (skip !== null && skip.has(key)) continue;
     const item = record[key];
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + canonical(item, null);
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + canonical(item, null, depth + 1);
     first = false;
   }
   return out + '}';
