@@ -12,6 +12,7 @@ const entry = {
   'stores/redis': 'src/stores/redis/index.ts',
   'stores/postgres': 'src/stores/postgres/index.ts',
   'undici/index': 'src/undici/index.ts',
+  'otel/index': 'src/otel/index.ts',
 };
 
 const shared: Options = {

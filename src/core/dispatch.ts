@@ -418,7 +418,9 @@ export function createDispatch(deps: DispatchDeps): Next {
   };
 
   function endAttempt(ctx: CallContext, target: Target, status: number | null, errorClass: string | null, latencyMs: number): void {
-    const attempt: Attempt = { provider: target.provider?.name ?? null, model: target.model, keyId: ctx.keyId, status, errorClass, latencyMs };
+    // Every caller measures `latencyMs` up to now: the attempt was sent that long ago.
+    const sentAfterMs = Math.max(0, ctx.now() - ctx.startMs - latencyMs);
+    const attempt: Attempt = { provider: target.provider?.name ?? null, model: target.model, keyId: ctx.keyId, status, errorClass, latencyMs, sentAfterMs };
     const index = ctx.attempts.push(attempt) - 1;
     deps.onAttempt?.(ctx, attempt, index);
   }

@@ -63,6 +63,8 @@ export interface Attempt {
   errorClass: string | null;
   /** From sending the request to its outcome: the whole body for JSON answers, the headers for streams. */
   latencyMs: number;
+  /** From the call's start to sending this attempt (so its span can be placed in time). */
+  sentAfterMs: number;
 }
 
 /** What a guard rule may do with a match. */

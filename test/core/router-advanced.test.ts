@@ -107,7 +107,7 @@ describe('strategies', () => {
       const name = ctx.target!.provider!.name;
       const latencyMs = latencyOf(name);
       clock += latencyMs;
-      ctx.attempts.push({ provider: name, model: 'm', keyId: null, status: 200, errorClass: null, latencyMs });
+      ctx.attempts.push({ provider: name, model: 'm', keyId: null, status: 200, errorClass: null, latencyMs, sentAfterMs: 0 });
       served.push(name);
       return new Response('{}', { headers: { 'content-type': 'application/json' } });
     };

@@ -37,7 +37,7 @@ export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
     cache: null,
     guard: [],
     error: null,
-    attempts: [{ provider: 'openai', model: 'gpt-4o-mini', keyId: null, status: 200, errorClass: null, latencyMs: 409 }],
+    attempts: [{ provider: 'openai', model: 'gpt-4o-mini', keyId: null, status: 200, errorClass: null, latencyMs: 409, sentAfterMs: 1 }],
     requestBody: '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}',
     responseBody: '{"id":"chatcmpl-1","choices":[]}',
     ...overrides,

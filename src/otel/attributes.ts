@@ -1,0 +1,125 @@
+/**
+ * The OpenTelemetry GenAI semantic conventions as Sluice applies them: attribute names, metric names
+ * and buckets, and the mapping of Sluice's providers and operations to the conventions' values.
+ * Follows semantic conventions 1.41.0, the last release that held the GenAI conventions before they
+ * moved to their own repository (`model/gen-ai/registry.yaml`, `metrics.yaml`, `spans.yaml` there).
+ * @module
+ */
+import type { Attributes } from '@opentelemetry/api';
+import type { CallContext } from '../core/context.js';
+import { generationParams } from '../wire/generation-params.js';
+
+/** The version of the semantic conventions the spans and metrics follow. */
+export const SEMCONV_VERSION = '1.41.0';
+/** The schema URL set on the tracer and meter. */
+export const SEMCONV_SCHEMA_URL = `https://opentelemetry.io/schemas/${SEMCONV_VERSION}`;
+
+/** `gen_ai.client.token.usage` buckets, from the conventions. */
+export const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+/** `gen_ai.client.operation.duration` and time-to-first-chunk buckets (seconds), from the conventions. */
+export const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+/** `gen_ai.provider.name` per Sluice provider kind (the conventions' well-known values). */
+const PROVIDER_BY_KIND: Readonly<Record<string, string>> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  gemini: 'gcp.gemini',
+  vertex: 'gcp.vertex_ai',
+  bedrock: 'aws.bedrock',
+  azure: 'azure.ai.openai',
+  ollama: 'ollama',
+};
+
+/** Catalog providers of kind `openai` that the conventions name. */
+const PROVIDER_BY_NAME: Readonly<Record<string, string>> = {
+  deepseek: 'deepseek',
+  groq: 'groq',
+  mistral: 'mistral_ai',
+  perplexity: 'perplexity',
+  xai: 'x_ai',
+  cohere: 'cohere',
+};
+
+/** For zero-config calls: the provider behind the SDK's own host. */
+const PROVIDER_BY_HOST: Readonly<Record<string, string>> = {
+  'api.openai.com': 'openai',
+  'api.anthropic.com': 'anthropic',
+  'generativelanguage.googleapis.com': 'gcp.gemini',
+  'api.deepseek.com': 'deepseek',
+  'api.groq.com': 'groq',
+  'api.mistral.ai': 'mistral_ai',
+  'api.perplexity.ai': 'perplexity',
+  'api.x.ai': 'x_ai',
+};
+
+const PROVIDER_BY_DIALECT: Readonly<Record<string, string>> = { openai: 'openai', anthropic: 'anthropic', gemini: 'gcp.gemini' };
+
+/** Where the call went: `server.address`, `server.port` and `gen_ai.provider.name`. */
+export interface Destination {
+  provider: string;
+  address: string | null;
+  port: number | null;
+}
+
+/**
+ * Where a call went, for its attributes.
+ * @param ctx The call (its target, or the SDK's URL).
+ * @returns The provider's conventional name and the server's address and port.
+ */
+export function destinationOf(ctx: CallContext): Destination {
+  const provider = ctx.target?.provider ?? null;
+  let url: URL | null = null;
+  try {
+    url = new URL(provider?.baseURL || ctx.url);
+  } catch {
+    url = null;
+  }
+  const address = url?.hostname ?? null;
+  const port = url === null ? null : url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+  let name: string;
+  if (provider !== null) name = PROVIDER_BY_NAME[provider.name] ?? (provider.kind === 'openai' && provider.name !== 'openai' ? provider.name : (PROVIDER_BY_KIND[provider.kind] ?? provider.kind));
+  else name = (address === null ? undefined : PROVIDER_BY_HOST[address]) ?? PROVIDER_BY_DIALECT[ctx.dialect] ?? ctx.dialect;
+  return { provider: name, address, port };
+}
+
+/**
+ * `gen_ai.operation.name` for a call.
+ * @param ctx The call.
+ * @returns `chat`, `generate_content` (Gemini), `embeddings`, or Sluice's operation name otherwise.
+ */
+export function operationOf(ctx: CallContext): string {
+  if (ctx.operation === 'chat') return ctx.dialect === 'gemini' ? 'generate_content' : 'chat';
+  if (ctx.operation === 'responses') return 'chat';
+  return ctx.operation;
+}
+
+/**
+ * The attributes known when a call starts: operation, provider, server, the requested model and the
+ * request's generation parameters.
+ * @param ctx The call.
+ * @param operation Its `gen_ai.operation.name`.
+ * @param destination Where it goes.
+ * @returns The attributes.
+ */
+export function requestAttributes(ctx: CallContext, operation: string, destination: Destination): Attributes {
+  const attributes: Attributes = {
+    'gen_ai.operation.name': operation,
+    'gen_ai.provider.name': destination.provider,
+  };
+  if (ctx.requestedModel !== null) attributes['gen_ai.request.model'] = ctx.requestedModel;
+  if (destination.address !== null) attributes['server.address'] = destination.address;
+  if (destination.port !== null) attributes['server.port'] = destination.port;
+  if (ctx.isStream) attributes['gen_ai.request.stream'] = true;
+  if (ctx.session !== null) attributes['gen_ai.conversation.id'] = ctx.session;
+  const params = generationParams(ctx.dialect, ctx.body);
+  if (params.maxTokens !== undefined) attributes['gen_ai.request.max_tokens'] = params.maxTokens;
+  if (params.temperature !== undefined) attributes['gen_ai.request.temperature'] = params.temperature;
+  if (params.topP !== undefined) attributes['gen_ai.request.top_p'] = params.topP;
+  if (params.topK !== undefined) attributes['gen_ai.request.top_k'] = params.topK;
+  if (params.stopSequences !== undefined) attributes['gen_ai.request.stop_sequences'] = params.stopSequences;
+  if (params.frequencyPenalty !== undefined) attributes['gen_ai.request.frequency_penalty'] = params.frequencyPenalty;
+  if (params.presencePenalty !== undefined) attributes['gen_ai.request.presence_penalty'] = params.presencePenalty;
+  if (params.seed !== undefined) attributes['gen_ai.request.seed'] = params.seed;
+  if (params.choiceCount !== undefined && params.choiceCount !== 1) attributes['gen_ai.request.choice.count'] = params.choiceCount;
+  return attributes;
+}
