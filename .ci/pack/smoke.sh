@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the packed tarball into a fresh project and makes calls through the official OpenAI SDK
-# against the mock provider: from ESM and CommonJS on Node, and from the core entry on Bun and Deno.
+# against the mock provider: from ESM and CommonJS on Node, from Jest (CommonJS and ESM modes), and
+# from the core entry on Bun and Deno.
 set -euo pipefail
 ROOT=$1
 WORK=$(mktemp -d)
@@ -26,6 +27,13 @@ echo "--- node CommonJS"; node cjs.cjs
 echo "--- types"
 "$ROOT/node_modules/.bin/tsc" --noEmit --strict --exactOptionalPropertyTypes --target es2022 --lib es2022,dom,dom.iterable \
   --module nodenext --moduleResolution nodenext --types node --typeRoots "$ROOT/node_modules/@types" types-check.mts
+
+echo "--- Jest"
+npm install --no-audit --no-fund --loglevel=error jest@30.5.2 >/dev/null
+echo "jest $(node_modules/.bin/jest --version), CommonJS mode"
+node_modules/.bin/jest --ci jest-cjs.test.cjs
+echo "jest, ESM mode (--experimental-vm-modules)"
+node --experimental-vm-modules node_modules/jest/bin/jest.js --ci
 
 echo "--- runtimes"
 npm install --no-save --no-audit --no-fund @oven/bun-linux-x64@1.4.5 @deno/linux-x64-glibc@2.9.6 >/dev/null
