@@ -68,7 +68,7 @@ npm install --no-audit --no-fund --loglevel=error workerd@1.20261123.1 >/dev/nul
 echo "$(node_modules/.bin/workerd --version)"; node_modules/.bin/workerd test workerd.capnp
 
 echo "--- runtimes"
-npm install --no-save --no-audit --no-fund @oven/bun-linux-x64@1.4.5 @deno/linux-x64-glibc@2.9.6 >/dev/null
+npm install --no-save --no-audit --no-fund --loglevel=error @oven/bun-linux-x64@1.4.5 @deno/linux-x64-glibc@2.9.6 >/dev/null
 echo "bun $(node_modules/@oven/bun-linux-x64/bin/bun --version)"; node_modules/@oven/bun-linux-x64/bin/bun runtime-smoke.mjs
 echo "deno $(node_modules/@deno/linux-x64-glibc/deno --version | head -1)"; node_modules/@deno/linux-x64-glibc/deno run --allow-net --allow-env --allow-read runtime-smoke.mjs
 echo "pack smoke: all passed"
