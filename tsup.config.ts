@@ -1,5 +1,7 @@
 import { defineConfig, type Options } from 'tsup';
 
+type TsupPlugin = NonNullable<Options['plugins']>[number];
+
 const entry = {
   index: 'src/index.ts',
   'exporters/index': 'src/exporters/index.ts',
@@ -25,11 +27,30 @@ const shared: Options = {
   external: [/^node:/],
 };
 
+/**
+ * Lowers each `import('./chunk.cjs')` of the CommonJS build to `Promise.resolve().then(() => require('./chunk.cjs'))`:
+ * the code loaded on demand (codecs, router, prices, key pools, deadlines, SigV4, Vertex auth) stays lazy, and
+ * runtimes whose CommonJS loader has no dynamic `import()` (Jest without `--experimental-vm-modules`,
+ * `ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG`) can load it. Every such chunk exports its names on `exports`,
+ * so `require` gives what `import()` gave. Lines are kept, so the source maps still point at the right line.
+ * A dynamic import of anything else fails the build rather than ship a CommonJS file that cannot run there.
+ */
+export const lazyRequire: TsupPlugin = {
+  name: 'lazy-require',
+  renderChunk(code, chunk) {
+    if (!/\.c?js$/.test(chunk.path)) return undefined;
+    const lowered = code.replace(/\bimport\((["'])(\.\.?\/[\w./-]+\.cjs)\1\)/g, (_call, _quote: string, path: string) => `Promise.resolve().then(() => require(${JSON.stringify(path)}))`);
+    const left = /\bimport\([^)]*\)/.exec(lowered);
+    if (left) throw new Error(`${chunk.path}: a dynamic import the CommonJS build cannot lower: ${left[0]}`);
+    return { code: lowered };
+  },
+};
+
 // zod, p-retry and eventemitter3 are bundled (tree-shaken) into the build: loading zod's module graph
 // at run time costs ~100 ms of import on Node 20 and the whole core must import in under 30 ms
 // (bench/RESULTS.md). p-limit is ESM-only: the CommonJS build bundles it too.
 const bundled = ['zod', 'p-retry', 'is-network-error', 'eventemitter3'];
 export default defineConfig([
   { ...shared, format: 'esm', dts: true, clean: true, noExternal: bundled },
-  { ...shared, format: 'cjs', dts: true, noExternal: [...bundled, 'p-limit', 'yocto-queue'] },
+  { ...shared, format: 'cjs', dts: true, noExternal: [...bundled, 'p-limit', 'yocto-queue'], plugins: [lazyRequire] },
 ]);

@@ -9,6 +9,12 @@ const { redisCacheStore } = require('sluice/stores/redis');
 const { interceptGlobalFetch } = require('sluice/intercept');
 const { installSluiceDispatcher } = require('sluice/undici');
 
+// The CommonJS build loads its on-demand code with a deferred require (no import(), which Jest's
+// CommonJS runtime rejects): none of it is loaded by requiring the entries, the translated call below loads it.
+const onDemand = /[\\/]dist[\\/](codec|translate|router|sigv4|auth|event-stream|key-pool|deadline|connect|framing)-[\w-]+\.cjs$/;
+const loadedOnDemand = () => Object.keys(require.cache).filter((path) => onDemand.test(path));
+assert.deepEqual(loadedOnDemand(), []);
+
 for (const fn of [cache, pii, redisCacheStore, interceptGlobalFetch, installSluiceDispatcher]) assert.equal(typeof fn, 'function');
 assert.ok(listProviders().length > 100);
 
@@ -40,6 +46,7 @@ assert.throws(() => createSluice({ providers: { local: { kind: 'openai', baseURL
   assert.match(claudeText, /cjs to claude/);
   await translated.close();
   assert.equal(cross[0].outcome, 'completed');
+  assert.ok(loadedOnDemand().some((path) => /[\\/]codec-/.test(path)), 'the Anthropic codec was not loaded with require');
   console.log('CommonJS ok:', records[0].model, records[0].costUsd, '| translated stream:', cross[0].provider, cross[0].usage.outputTokens);
 })().catch((error) => {
   console.error(error);
