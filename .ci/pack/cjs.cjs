@@ -8,6 +8,8 @@ const { listProviders } = require('sluice/providers');
 const { redisCacheStore } = require('sluice/stores/redis');
 const { interceptGlobalFetch } = require('sluice/intercept');
 const { installSluiceDispatcher } = require('sluice/undici');
+const { otel } = require('sluice/otel');
+assert.equal(typeof otel(), 'function');
 
 // The CommonJS build loads its on-demand code with a deferred require (no import(), which Jest's
 // CommonJS runtime rejects): none of it is loaded by requiring the entries, the translated call below loads it.

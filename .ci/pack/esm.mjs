@@ -11,9 +11,12 @@ import { redisCacheStore, redisRateLimitStore } from 'sluice/stores/redis';
 import * as postgresStores from 'sluice/stores/postgres';
 import { interceptGlobalFetch } from 'sluice/intercept';
 import { installSluiceDispatcher } from 'sluice/undici';
+import { otel, SEMCONV_VERSION } from 'sluice/otel';
 
 for (const fn of [cache, pii, limits, budget, guard, memoryCacheStore, redisCacheStore, redisRateLimitStore, interceptGlobalFetch, installSluiceDispatcher]) assert.equal(typeof fn, 'function');
 assert.ok(listProviders().length > 100);
+assert.equal(typeof otel(), 'function');
+assert.equal(SEMCONV_VERSION, '1.41.0');
 assert.ok(Object.values(postgresStores).some((value) => typeof value === 'function'));
 assert.ok(Object.keys(builtinPrices).length > 10);
 

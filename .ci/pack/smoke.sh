@@ -27,7 +27,8 @@ cd "$WORK/project"
 npm init -y >/dev/null
 npm pkg set type=module >/dev/null
 OPENAI_VERSION=$(node -p "require('$ROOT/node_modules/openai/package.json').version")
-npm install --no-audit --no-fund "./$TARBALL" "openai@$OPENAI_VERSION" >/dev/null
+OTEL_API_VERSION=$(node -p "require('$ROOT/node_modules/@opentelemetry/api/package.json').version")
+npm install --no-audit --no-fund "./$TARBALL" "openai@$OPENAI_VERSION" "@opentelemetry/api@$OTEL_API_VERSION" >/dev/null
 cp "$ROOT"/.ci/pack/*.mjs "$ROOT"/.ci/pack/*.cjs "$ROOT"/.ci/pack/*.mts "$ROOT"/.ci/pack/*.ts "$ROOT"/.ci/pack/*.capnp .
 
 node mock-server.mjs > mock-url.txt &

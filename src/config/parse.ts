@@ -11,7 +11,7 @@ import type { Middleware } from '../core/types.js';
 import type { SluiceCallbacks } from '../core/callbacks.js';
 import type { CallRecord } from '../events/record.js';
 import type { Exporter } from '../exporters/types.js';
-import type { BatchQueueOptions } from '../exporters/batch-queue.js';
+import { resolveQueueOptions, type BatchQueueOptions } from '../exporters/queue-options.js';
 import { providerCatalog } from '../providers/catalog.js';
 import type { ModelPrice, PriceTable } from '../wire/price.js';
 import type { HealthConfig, ProviderConfig, ResolvedProvider, ResolvedTimeouts, RouterStrategy, ServiceAccountKey, SluiceConfig, TimeoutConfig } from './types.js';
@@ -684,9 +684,12 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     successCallback: [...(config.successCallback ?? [])],
     failureCallback: [...(config.failureCallback ?? [])],
     callbackTimeoutMs: config.callbackTimeoutMs ?? 5000,
-    exporters: (config.exporters ?? []).map((entry) =>
-      'exporter' in entry ? { exporter: entry.exporter, queue: entry.queue ?? {} } : { exporter: entry, queue: {} },
-    ),
+    exporters: (config.exporters ?? []).map((entry) => {
+      const resolved = 'exporter' in entry ? { exporter: entry.exporter, queue: entry.queue ?? {} } : { exporter: entry, queue: {} };
+      // The queue loads on demand: its options are checked now, so a wrong one throws here.
+      resolveQueueOptions(resolved.queue);
+      return resolved;
+    }),
     fetch: config.fetch ?? null,
     bodies: config.record?.bodies ?? true,
     maxBodyChars: config.record?.maxBodyChars ?? 65_536,

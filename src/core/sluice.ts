@@ -8,7 +8,7 @@ import type { SluiceConfig } from '../config/types.js';
 import { SluiceEmitter, type Listener } from '../events/emitter.js';
 import type { CallOutcome, CallRecord } from '../events/record.js';
 import type { SluiceEventType } from '../events/types.js';
-import { BatchQueue } from '../exporters/batch-queue.js';
+import type { BatchQueue } from '../exporters/batch-queue.js';
 import { computeCostUsd, findPrice, type ModelPrice, type PriceTable } from '../wire/price.js';
 import type { findProviderPrice } from '../wire/prices/index.js';
 import { CallbackHub } from './callback-hub.js';
@@ -82,6 +82,8 @@ export interface SluiceInternals {
 }
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
+/** Records held while the exporters' queue code loads (a few milliseconds after `createSluice`). */
+const MAX_QUEUE_BACKLOG = 10_000;
 const monotonicNow = (): number => performance.now();
 
 function randomPrefix(): string {
@@ -134,7 +136,11 @@ class SluiceInstance implements Sluice {
   readonly #config: ResolvedConfig;
   readonly #emitter = new SluiceEmitter();
   readonly #hub: CallbackHub;
-  readonly #queues: BatchQueue[];
+  /** The exporters' queues, once their code has loaded (it is not in the core entry). */
+  #queues: BatchQueue[] = [];
+  /** Records that ended before the queues loaded, pushed to them once they have; `null` after. */
+  #queueBacklog: CallRecord[] | null = null;
+  readonly #queuesReady: Promise<void> | null = null;
   readonly #middleware: Middleware[];
   readonly #dispatch: Next;
   readonly #deferred = new WeakSet<CallContext>();
@@ -177,17 +183,25 @@ class SluiceInstance implements Sluice {
       this.#stats.callbackErrors++;
       if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
     });
-    this.#queues = config.exporters.map(
-      ({ exporter, queue }) =>
-        new BatchQueue(exporter, {
-          ...queue,
-          onDrop: (count, reason, totalDropped) => {
-            this.#stats.exportDropped += count;
-            queue.onDrop?.(count, reason, totalDropped);
-            if (this.#emitter.has('export:drop')) this.#emitter.emit({ type: 'export:drop', exporter: exporter.name, count, reason, totalDropped });
-          },
-        }),
-    );
+    if (config.exporters.length > 0) {
+      this.#queueBacklog = [];
+      this.#queuesReady = import('../exporters/batch-queue.js').then(({ BatchQueue }) => {
+        this.#queues = config.exporters.map(
+          ({ exporter, queue }) =>
+            new BatchQueue(exporter, {
+              ...queue,
+              onDrop: (count, reason, totalDropped) => {
+                this.#stats.exportDropped += count;
+                queue.onDrop?.(count, reason, totalDropped);
+                if (this.#emitter.has('export:drop')) this.#emitter.emit({ type: 'export:drop', exporter: exporter.name, count, reason, totalDropped });
+              },
+            }),
+        );
+        const backlog = this.#queueBacklog ?? [];
+        this.#queueBacklog = null;
+        for (const record of backlog) for (const queue of this.#queues) queue.push(record);
+      });
+    }
     const dispatch = createDispatch({
       config,
       hub: this.#hub,
@@ -268,6 +282,7 @@ class SluiceInstance implements Sluice {
   async flush(): Promise<void> {
     await Promise.all(this.#deferredEnds);
     await this.#hub.settle();
+    await this.#queuesReady;
     await Promise.all(this.#queues.map((queue) => queue.flush()));
   }
 
@@ -275,6 +290,7 @@ class SluiceInstance implements Sluice {
     await Promise.all(this.#closeHooks.splice(0).map((hook) => hook()));
     await Promise.all(this.#deferredEnds);
     await this.#hub.settle();
+    await this.#queuesReady;
     await Promise.all(this.#queues.map((queue) => queue.close()));
   }
 
@@ -422,7 +438,7 @@ class SluiceInstance implements Sluice {
     const wantsEnd = this.#emitter.has('request:end');
     const failed = outcome !== 'completed';
     const wantsError = failed && this.#emitter.has('request:error');
-    const wantsRecord = wantsEnd || wantsError || this.#hub.wantsRecords || this.#queues.length > 0;
+    const wantsRecord = wantsEnd || wantsError || this.#hub.wantsRecords || this.#queuesReady !== null;
     // Only records and end listeners (budgets, caches) read the cost: nothing is priced when neither exists.
     if (!wantsRecord && !ctx.hasEndListeners) return;
     const prices = this.#prices;
@@ -450,7 +466,13 @@ class SluiceInstance implements Sluice {
     if (wantsEnd) this.#emitter.emit({ type: 'request:end', record });
     if (wantsError) this.#emitter.emit({ type: 'request:error', record });
     this.#hub.ended(record, failed);
-    for (const queue of this.#queues) queue.push(record);
+    const backlog = this.#queueBacklog;
+    // Only the first calls, within the moment the queue code takes to load, wait in the backlog.
+    if (backlog !== null) {
+      if (backlog.length < MAX_QUEUE_BACKLOG) backlog.push(record);
+      else this.#stats.exportDropped++;
+    }
+    else for (const queue of this.#queues) queue.push(record);
   }
 
   #record(ctx: CallContext, endMs: number): CallRecord {

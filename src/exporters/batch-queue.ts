@@ -5,75 +5,11 @@
  */
 import pRetry from 'p-retry';
 import type { CallRecord } from '../events/record.js';
-import type { ExportDropEvent } from '../events/types.js';
 import type { Exporter } from './types.js';
+import { resolveQueueOptions, type BatchQueueOptions, type DropReason, type ResolvedQueueOptions } from './queue-options.js';
 
-/** Why records were dropped: the queue was full, every retry failed, or the queue was closed. */
-export type DropReason = ExportDropEvent['reason'];
+export type { BatchQueueOptions, DropReason } from './queue-options.js';
 
-/** Options for {@link BatchQueue}; every field is optional and validated once in the constructor. */
-export interface BatchQueueOptions {
-  /**
-   * Records per `export` call; a batch is sent as soon as this many are waiting.
-   * @default 100
-   */
-  maxBatchSize?: number;
-  /**
-   * Milliseconds between timed flushes of a partial batch, counted from the first waiting record.
-   * @default 1000
-   */
-  flushIntervalMs?: number;
-  /**
-   * Records held while waiting; when full, the oldest is dropped (`queue_full`) to make room.
-   * @default 10_000
-   */
-  maxQueueSize?: number;
-  /**
-   * Retries after a failed export attempt, before the batch is dropped (`export_failed`).
-   * @default 3
-   */
-  retries?: number;
-  /**
-   * Delay before the first retry; each later retry doubles it, times a random factor in [1, 2).
-   * @default 200
-   */
-  minRetryDelayMs?: number;
-  /**
-   * Upper bound on any one retry delay.
-   * @default 5_000
-   */
-  maxRetryDelayMs?: number;
-  /**
-   * Milliseconds one attempt (and the exporter's `close()`) may take before its signal aborts.
-   * @default 10_000
-   */
-  exportTimeoutMs?: number;
-  /**
-   * Called whenever records are dropped; the place to emit `export:drop`. Exceptions are reported to `onError`.
-   * @param count - Records dropped by this call.
-   * @param reason - Why they were dropped.
-   * @param totalDropped - Records dropped by this queue since it was created, `count` included.
-   */
-  onDrop?: (count: number, reason: DropReason, totalDropped: number) => void;
-  /**
-   * Called with the last error of a batch that was dropped after its retries, with errors from the
-   * exporter's `close()`, and with exceptions thrown by `onDrop`. Exceptions it throws are ignored.
-   * @param error - What was thrown or rejected.
-   */
-  onError?: (error: unknown) => void;
-}
-
-type ResolvedOptions = Required<Omit<BatchQueueOptions, 'onDrop' | 'onError'>>;
-
-const DEFAULTS: Readonly<ResolvedOptions> = {
-  maxBatchSize: 100,
-  flushIntervalMs: 1000,
-  maxQueueSize: 10_000,
-  retries: 3,
-  minRetryDelayMs: 200,
-  maxRetryDelayMs: 5_000,
-  exportTimeoutMs: 10_000,
-};
 
 /**
  * A bounded FIFO queue that batches call records and ships them through one {@link Exporter}.
@@ -95,7 +31,7 @@ const DEFAULTS: Readonly<ResolvedOptions> = {
  */
 export class BatchQueue {
   readonly #exporter: Exporter;
-  readonly #options: ResolvedOptions;
+  readonly #options: ResolvedQueueOptions;
   readonly #onDrop: BatchQueueOptions['onDrop'];
   readonly #onError: BatchQueueOptions['onError'];
   readonly #buffer: RingBuffer<CallRecord>;
@@ -124,7 +60,7 @@ export class BatchQueue {
    */
   constructor(exporter: Exporter, options: BatchQueueOptions = {}) {
     this.#exporter = exporter;
-    this.#options = resolveOptions(options);
+    this.#options = resolveQueueOptions(options);
     this.#onDrop = options.onDrop;
     this.#onError = options.onError;
     this.#buffer = new RingBuffer(this.#options.maxQueueSize);
@@ -361,43 +297,6 @@ function unref(timer: unknown): void {
   if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') {
     timer.unref();
   }
-}
-
-function resolveOptions(options: BatchQueueOptions): ResolvedOptions {
-  const resolved: ResolvedOptions = {
-    maxBatchSize: options.maxBatchSize ?? DEFAULTS.maxBatchSize,
-    flushIntervalMs: options.flushIntervalMs ?? DEFAULTS.flushIntervalMs,
-    maxQueueSize: options.maxQueueSize ?? DEFAULTS.maxQueueSize,
-    retries: options.retries ?? DEFAULTS.retries,
-    minRetryDelayMs: options.minRetryDelayMs ?? DEFAULTS.minRetryDelayMs,
-    maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs,
-    exportTimeoutMs: options.exportTimeoutMs ?? DEFAULTS.exportTimeoutMs,
-  };
-  const positive = ['maxBatchSize', 'maxQueueSize', 'flushIntervalMs', 'exportTimeoutMs'] as const;
-  const nonNegative = ['retries', 'minRetryDelayMs', 'maxRetryDelayMs'] as const;
-  for (const key of positive) {
-    const value = resolved[key];
-    if (!Number.isSafeInteger(value) || value <= 0) {
-      throw new RangeError(`BatchQueue().${key}: expected a positive integer, got ${String(value)}`);
-    }
-  }
-  for (const key of nonNegative) {
-    const value = resolved[key];
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`BatchQueue().${key}: expected a non-negative integer, got ${String(value)}`);
-    }
-  }
-  if (resolved.maxBatchSize > resolved.maxQueueSize) {
-    throw new RangeError(
-      `BatchQueue().maxBatchSize: ${resolved.maxBatchSize} exceeds maxQueueSize ${resolved.maxQueueSize}`,
-    );
-  }
-  if (resolved.minRetryDelayMs > resolved.maxRetryDelayMs) {
-    throw new RangeError(
-      `BatchQueue().minRetryDelayMs: ${resolved.minRetryDelayMs} exceeds maxRetryDelayMs ${resolved.maxRetryDelayMs}`,
-    );
-  }
-  return resolved;
 }
 
 /**

@@ -253,10 +253,10 @@ describe('otel(): GenAI spans', () => {
   it('names Anthropic calls by the Anthropic SDK’s own dialect', async () => {
     const sluice = gateway();
     const anthropic = new Anthropic({ baseURL: mock.url, apiKey: 'k', maxRetries: 0, fetch: sluice.fetch });
-    await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 32, top_k: 5, messages: [{ role: 'user', content: 'hi' }] });
+    await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 32, stop_sequences: ['END'], messages: [{ role: 'user', content: 'hi' }] });
     await sluice.flush();
     const call = exporter.getFinishedSpans().find((span) => span.name === 'chat claude-sonnet-4-5')!;
-    expect(call.attributes).toMatchObject({ 'gen_ai.request.max_tokens': 32, 'gen_ai.request.top_k': 5 });
+    expect(call.attributes).toMatchObject({ 'gen_ai.request.max_tokens': 32, 'gen_ai.request.stop_sequences': ['END'] });
     checkNames(exporter.getFinishedSpans());
     await sluice.close();
   });
