@@ -3,7 +3,8 @@
  * time, retries with backoff and jitter, and counted drops. Web platform only (timers, `AbortController`).
  * @module
  */
-import pRetry from 'p-retry';
+import pRetry, { AbortError } from 'p-retry';
+import { ExportError } from './export-error.js';
 import type { CallRecord } from '../events/record.js';
 import type { Exporter } from './types.js';
 import { resolveQueueOptions, type BatchQueueOptions, type DropReason, type ResolvedQueueOptions } from './queue-options.js';
@@ -187,7 +188,10 @@ export class BatchQueue {
           try {
             await withTimeout((signal) => exporter.export(batch, signal), exportTimeoutMs, 'export');
           } catch (error) {
-            // p-retry gives up at once on TypeErrors and non-errors; every exporter failure is retryable here.
+            if (error instanceof ExportError && !error.retryable) throw new AbortError(new AttemptFailure(error));
+            // The destination asked for a pause (429/503 retry-after): honour it, within a bound, before the backoff.
+            if (error instanceof ExportError && error.retryAfterMs !== null) await pause(Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS));
+            // p-retry gives up at once on TypeErrors and non-errors; every other exporter failure is retryable here.
             throw new AttemptFailure(error);
           }
         },
@@ -291,6 +295,13 @@ async function withTimeout(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The longest `retry-after` a queue waits for before its own backoff. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => unref(setTimeout(resolve, ms)));
 }
 
 function unref(timer: unknown): void {

@@ -8,3 +8,6 @@ export { BatchQueue } from './batch-queue.js';
 export type { BatchQueueOptions, DropReason } from './batch-queue.js';
 export { consoleExporter } from './console.js';
 export type { ConsoleExporterOptions } from './console.js';
+export { otlpExporter } from './otlp/index.js';
+export type { OtlpExporterOptions } from './otlp/index.js';
+export { ExportError } from './export-error.js';

@@ -8,51 +8,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { CallContext } from '../core/context.js';
 import { generationParams } from '../wire/generation-params.js';
+import { PROVIDER_BY_DIALECT, PROVIDER_BY_HOST, semconvOperation, semconvProvider } from '../wire/semconv.js';
 
-/** The version of the semantic conventions the spans and metrics follow. */
-export const SEMCONV_VERSION = '1.41.0';
-/** The schema URL set on the tracer and meter. */
-export const SEMCONV_SCHEMA_URL = `https://opentelemetry.io/schemas/${SEMCONV_VERSION}`;
-
-/** `gen_ai.client.token.usage` buckets, from the conventions. */
-export const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
-/** `gen_ai.client.operation.duration` and time-to-first-chunk buckets (seconds), from the conventions. */
-export const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
-
-/** `gen_ai.provider.name` per Sluice provider kind (the conventions' well-known values). */
-const PROVIDER_BY_KIND: Readonly<Record<string, string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  gemini: 'gcp.gemini',
-  vertex: 'gcp.vertex_ai',
-  bedrock: 'aws.bedrock',
-  azure: 'azure.ai.openai',
-  ollama: 'ollama',
-};
-
-/** Catalog providers of kind `openai` that the conventions name. */
-const PROVIDER_BY_NAME: Readonly<Record<string, string>> = {
-  deepseek: 'deepseek',
-  groq: 'groq',
-  mistral: 'mistral_ai',
-  perplexity: 'perplexity',
-  xai: 'x_ai',
-  cohere: 'cohere',
-};
-
-/** For zero-config calls: the provider behind the SDK's own host. */
-const PROVIDER_BY_HOST: Readonly<Record<string, string>> = {
-  'api.openai.com': 'openai',
-  'api.anthropic.com': 'anthropic',
-  'generativelanguage.googleapis.com': 'gcp.gemini',
-  'api.deepseek.com': 'deepseek',
-  'api.groq.com': 'groq',
-  'api.mistral.ai': 'mistral_ai',
-  'api.perplexity.ai': 'perplexity',
-  'api.x.ai': 'x_ai',
-};
-
-const PROVIDER_BY_DIALECT: Readonly<Record<string, string>> = { openai: 'openai', anthropic: 'anthropic', gemini: 'gcp.gemini' };
+export { DURATION_BUCKETS, SEMCONV_SCHEMA_URL, SEMCONV_VERSION, TOKEN_BUCKETS } from '../wire/semconv.js';
 
 /** Where the call went: `server.address`, `server.port` and `gen_ai.provider.name`. */
 export interface Destination {
@@ -77,7 +35,7 @@ export function destinationOf(ctx: CallContext): Destination {
   const address = url?.hostname ?? null;
   const port = url === null ? null : url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
   let name: string;
-  if (provider !== null) name = PROVIDER_BY_NAME[provider.name] ?? (provider.kind === 'openai' && provider.name !== 'openai' ? provider.name : (PROVIDER_BY_KIND[provider.kind] ?? provider.kind));
+  if (provider !== null) name = semconvProvider(provider.name, provider.kind);
   else name = (address === null ? undefined : PROVIDER_BY_HOST[address]) ?? PROVIDER_BY_DIALECT[ctx.dialect] ?? ctx.dialect;
   return { provider: name, address, port };
 }
@@ -88,9 +46,7 @@ export function destinationOf(ctx: CallContext): Destination {
  * @returns `chat`, `generate_content` (Gemini), `embeddings`, or Sluice's operation name otherwise.
  */
 export function operationOf(ctx: CallContext): string {
-  if (ctx.operation === 'chat') return ctx.dialect === 'gemini' ? 'generate_content' : 'chat';
-  if (ctx.operation === 'responses') return 'chat';
-  return ctx.operation;
+  return semconvOperation(ctx.dialect, ctx.operation);
 }
 
 /**
