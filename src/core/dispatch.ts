@@ -26,6 +26,7 @@ import type { CallContext, Target } from './context.js';
 import { SluiceError } from './errors.js';
 import { rewrapHeaders, upstreamHeaders } from './headers.js';
 import { observeStream, type StreamEnd, type StreamMode } from './observe.js';
+import { fetchUpstream, RedirectRefusal } from './redirect.js';
 import { resolveTarget } from './route.js';
 import { pathOf } from './classify.js';
 import type { Next } from './types.js';
@@ -322,13 +323,13 @@ export function createDispatch(deps: DispatchDeps): Next {
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
     ctx.upstreamStartMs ??= sentAt;
-    let upstream: Response;
+    let upstream: Response | RedirectRefusal;
     try {
       if (deadline !== null) {
         if (limits.firstByteMs !== null) deadline.arm('first-byte', limits.firstByteMs);
         else deadline.arm('total', limits.totalMs!);
       }
-      upstream = await fetchImpl()(url, init);
+      upstream = await fetchUpstream(fetchImpl(), url, init);
     } catch (error) {
       const failedAt = (ctx.upstreamHeadersMs = ctx.now());
       hub.postApiCall(ctx, url, null);
@@ -343,6 +344,16 @@ export function createDispatch(deps: DispatchDeps): Next {
       }
       endAttempt(ctx, target, null, ctx.signal?.aborted === true ? 'abort' : 'network_error', failedAt - sentAt);
       throw markNetworkFailure(error);
+    }
+    if (upstream instanceof RedirectRefusal) {
+      // Credentials never follow a redirect to another origin: an error naming the provider and the origin.
+      deadline?.disarm();
+      const refusedAt = (ctx.upstreamHeadersMs = ctx.now());
+      hub.postApiCall(ctx, url, upstream.status);
+      endAttempt(ctx, target, upstream.status, 'redirect', refusedAt - sentAt);
+      const message = upstream.describe(provider?.name ?? null, url);
+      ctx.error = { class: 'sluice_upstream_redirect', message };
+      return upstream.toResponse(ctx.dialect, message, ctx.id);
     }
     if (deadline !== null) {
       deadline.disarm();
