@@ -9,7 +9,7 @@ import { SluiceEmitter, type Listener } from '../events/emitter.js';
 import type { CallOutcome, CallRecord } from '../events/record.js';
 import type { SluiceEventType } from '../events/types.js';
 import { BatchQueue } from '../exporters/batch-queue.js';
-import { computeCostUsd, findPrice, type ModelPrice, type PriceTable } from '../wire/price.js';
+import { computeCostUsd, findPrice, sanitizeUsage, type ModelPrice, type PriceTable } from '../wire/price.js';
 import type { findProviderPrice } from '../wire/prices/index.js';
 import { CallbackHub } from './callback-hub.js';
 import { classify, type Classification } from './classify.js';
@@ -410,7 +410,8 @@ class SluiceInstance implements Sluice {
       return;
     }
     const config = this.#config;
-    const usage = ctx.usage;
+    // Whatever set it (a provider, a plugin, an estimate), no invalid count reaches a record, a cost or a budget.
+    const usage = (ctx.usage = sanitizeUsage(ctx.usage));
     if (usage.inputTokens !== null || usage.outputTokens !== null) {
       ctx.costUsd = computeCostUsd(priceOf(config.prices, prices, ctx), usage);
     }
