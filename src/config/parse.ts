@@ -110,6 +110,8 @@ export interface ResolvedConfig {
 const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure', 'vertex', 'ollama'] as const;
 /** `max_tokens` for providers that require it when the caller gave none (Anthropic's examples use 1024; 4096 fits every current Claude). */
 const DEFAULT_MAX_TOKENS = 4096;
+/** Provider `headers` whose values are credentials, scrubbed like keys. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'x-amz-security-token']);
 const ROUTER_STRATEGIES = ['priority', 'weighted', 'least-busy', 'latency', 'cost'] as const;
 
 /** Retry defaults: one retry per target, then fall back; backoff 250 ms doubling to 8 s; wait at most 60 s for `retry-after`. */
@@ -654,7 +656,12 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   const secrets = [...providers.values()].flatMap((provider) => [
     ...(provider.apiKey === null ? [] : [provider.apiKey]),
     ...provider.apiKeys,
-    ...(provider.aws?.credentials == null ? [] : [provider.aws.credentials.secretAccessKey, provider.aws.credentials.accessKeyId]),
+    ...(provider.aws?.credentials == null
+      ? []
+      : [provider.aws.credentials.secretAccessKey, provider.aws.credentials.accessKeyId, ...(provider.aws.credentials.sessionToken === undefined ? [] : [provider.aws.credentials.sessionToken])]),
+    ...(provider.vertex?.serviceAccount == null ? [] : [provider.vertex.serviceAccount.private_key]),
+    // Extra headers that carry credentials (a gateway's own key...).
+    ...Object.entries(provider.headers).flatMap(([name, value]) => (SECRET_HEADERS.has(name.toLowerCase()) ? [value.replace(/^(?:bearer|basic)\s+/i, '')] : [])),
   ]);
   return {
     providers,

@@ -27,6 +27,7 @@ import { SluiceError } from './errors.js';
 import { rewrapHeaders, upstreamHeaders } from './headers.js';
 import { observeStream, type StreamEnd, type StreamMode } from './observe.js';
 import { fetchUpstream, RedirectRefusal } from './redirect.js';
+import type { SecretRegistry } from './secrets.js';
 import { resolveTarget } from './route.js';
 import { pathOf } from './classify.js';
 import type { Next } from './types.js';
@@ -43,6 +44,8 @@ export interface DispatchDeps {
   upstreamFetch?: () => typeof fetch;
   /** Registers work for `close()` (connection pools made for `timeouts.connectMs`). */
   onClose?: (hook: () => Promise<void>) => void;
+  /** Learns the credentials each upstream request carries, so they are scrubbed from what Sluice emits. */
+  secrets?: SecretRegistry;
 }
 
 /** Upstream fetch failures, so the outer layer rethrows them as the SDK expects (its connection error). */
@@ -296,7 +299,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         } catch (error) {
           if (ctx.signal?.aborted === true) throw error;
           // A token exchange or signing failure: a 502 in the SDK's dialect, which a router falls back on.
-          const message = `could not authenticate to provider '${provider!.name}': ${error instanceof Error ? error.message : String(error)}`;
+          const message = ctx.scrub(`could not authenticate to provider '${provider!.name}': ${error instanceof Error ? error.message : String(error)}`);
           ctx.error = { class: 'sluice_provider_auth_failed', message };
           return errorResponse(ctx.dialect, { status: 502, code: 'sluice_provider_auth_failed', message, requestId: ctx.id });
         }
@@ -319,6 +322,8 @@ export function createDispatch(deps: DispatchDeps): Next {
     const deadline = timing === null || !limited ? null : new timing.Deadline(ctx.signal);
     if (deadline !== null) init = { ...init, signal: deadline.signal };
 
+    // Pool keys, minted tokens, session tokens and the SDK's own key: known from here on, scrubbed everywhere.
+    deps.secrets?.learnFromHeaders(init.headers);
     hub.preApiCall(ctx, url);
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
@@ -408,7 +413,7 @@ export function createDispatch(deps: DispatchDeps): Next {
           onChunk,
           onEnd: deps.deferEnd(ctx),
           idleMs: limits.idleMs,
-          errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, `${provider?.name ?? 'the provider'}: ${message}`, isMidEvent),
+          errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, ctx.scrub(`${provider?.name ?? 'the provider'}: ${message}`), isMidEvent),
         });
       }
       const response = rewrapHeaders(new Response(stream, { status: upstream.status, statusText: upstream.statusText, headers }));
@@ -474,7 +479,8 @@ export function createDispatch(deps: DispatchDeps): Next {
         // rather than a body the SDK fails to parse. Zero-config calls keep the provider's bytes.
         const message = `provider '${target.provider.name}' answered HTTP ${upstream.status} with a body that is not valid JSON (${text.length} characters)`;
         ctx.error = { class: 'sluice_bad_upstream_answer', message };
-        if (config.bodies) ctx.responseBody = text.length > config.maxBodyChars ? text.slice(0, config.maxBodyChars) : text;
+        // Kept whole: the record scrubs it of secrets, then cuts it.
+        if (config.bodies) ctx.responseBody = text;
         ctx.responseWorkMs += ctx.now() - readAt;
         return errorResponse(ctx.dialect, { status: 502, code: 'sluice_bad_upstream_answer', message, requestId: ctx.id });
       }
@@ -501,7 +507,8 @@ export function createDispatch(deps: DispatchDeps): Next {
       } else if (!upstream.ok) {
         ctx.error = { class: 'http_error', message: errorMessageOf(json, upstream.status) };
       }
-      if (config.bodies) ctx.responseBody = text.length > config.maxBodyChars ? text.slice(0, config.maxBodyChars) : text;
+      // Kept whole: the record scrubs it of secrets, then cuts it.
+      if (config.bodies) ctx.responseBody = text;
     } else if (!upstream.ok) {
       ctx.error = { class: 'http_error', message: `HTTP ${upstream.status}` };
     }

@@ -459,7 +459,7 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
     const message =
       attempts === 0
         ? `every target of '${router.name}' is out of rotation after failures (half-open, probe in flight); retry shortly`
-        : `every target of '${router.name}' failed: ${failures.join('; ')}`;
+        : ctx.scrub(`every target of '${router.name}' failed: ${failures.join('; ')}`);
     ctx.error = { class: 'sluice_all_targets_failed', message };
     const response = errorResponse(ctx.dialect, {
       status: attempts === 0 ? 503 : 502,

@@ -21,6 +21,7 @@ import { readHeader } from './headers.js';
 import type { StreamEnd } from './observe.js';
 import type { RouterHealth, RouterMiddleware } from './router.js';
 import { refusalResponse } from './respond.js';
+import { SecretRegistry } from './secrets.js';
 import type { Middleware, Next } from './types.js';
 
 /** A Sluice instance. */
@@ -100,13 +101,6 @@ async function bodyText(body: BodyInit): Promise<string> {
   return new Response(body).text();
 }
 
-function scrub(text: string | null, secrets: readonly string[]): string | null {
-  if (text === null) return null;
-  let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, '[REDACTED]');
-  return out;
-}
-
 class SluiceInstance implements Sluice {
   readonly fetch: typeof globalThis.fetch;
   readonly #config: ResolvedConfig;
@@ -117,6 +111,9 @@ class SluiceInstance implements Sluice {
   readonly #dispatch: Next;
   readonly #deferred = new WeakSet<CallContext>();
   readonly #idPrefix = randomPrefix();
+  /** Every secret the instance knows; upstream requests teach it the ones minted or seen at run time. */
+  readonly #secrets: SecretRegistry;
+  readonly #scrub: (text: string) => string;
   #counter = 0;
   /** Replaces `config.fetch` while a global interception is active, so upstream calls skip it. */
   #upstreamFetch: typeof fetch | null;
@@ -133,6 +130,8 @@ class SluiceInstance implements Sluice {
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
+    const secrets = (this.#secrets = new SecretRegistry(config.secrets));
+    this.#scrub = (text) => secrets.scrub(text);
     this.#pricesReady = import('../wire/prices/index.js').then(
       (module) => {
         this.#prices = module;
@@ -151,10 +150,14 @@ class SluiceInstance implements Sluice {
         onClose: (hook: () => void) => this.#closeHooks.push(hook),
       } satisfies SluiceInternals,
     });
-    this.#hub = new CallbackHub(config, (hook, id, error) => {
-      this.#stats.callbackErrors++;
-      if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
-    });
+    this.#hub = new CallbackHub(
+      config,
+      (hook, id, error) => {
+        this.#stats.callbackErrors++;
+        if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
+      },
+      secrets,
+    );
     this.#queues = config.exporters.map(
       ({ exporter, queue }) =>
         new BatchQueue(exporter, {
@@ -172,6 +175,7 @@ class SluiceInstance implements Sluice {
       deferEnd: (ctx) => this.#deferEnd(ctx),
       upstreamFetch: () => this.#upstreamFetch ?? globalThis.fetch,
       onClose: (hook) => this.#closeHooks.push(hook),
+      secrets,
       onAttempt: (ctx, attempt, index) => {
         if (this.#emitter.has('attempt:end')) this.#emitter.emit({ type: 'attempt:end', id: ctx.id, attempt, index });
       },
@@ -318,6 +322,7 @@ class SluiceInstance implements Sluice {
       startedAt: Date.now(),
       modelId: classification.modelId,
       events: this.#emitter,
+      scrub: this.#scrub,
     });
     this.#stats.calls++;
     if (classification.operation === 'models') {
@@ -434,11 +439,16 @@ class SluiceInstance implements Sluice {
     const requestMs = (ctx.upstreamStartMs ?? endMs) - ctx.startMs;
     const upstreamMs = ctx.upstreamStartMs === null || ctx.upstreamHeadersMs === null ? null : ctx.upstreamHeadersMs - ctx.upstreamStartMs;
     const responseMs = ctx.responseWorkMs;
+    const secrets = this.#secrets;
     let requestBody: string | null = null;
-    // After middleware: a redacted body is recorded redacted.
-    const sentText = ctx.isBodyChanged ? JSON.stringify(ctx.body) : ctx.bodyText;
-    if (config.bodies && sentText !== null && sentText !== undefined) {
-      requestBody = sentText.length > config.maxBodyChars ? sentText.slice(0, config.maxBodyChars) : sentText;
+    let responseBody: string | null = null;
+    if (config.bodies) {
+      // After middleware: a redacted body is recorded redacted. Scrubbed whole, then cut, so no piece of a secret survives the cut.
+      const sentText = ctx.isBodyChanged ? JSON.stringify(ctx.body) : ctx.bodyText;
+      if (sentText !== null && sentText !== undefined) requestBody = secrets.scrubAndCut(sentText, config.maxBodyChars);
+      // A stream's text arrives already cut at the limit where it was captured.
+      const received = ctx.responseBody;
+      if (received !== null) responseBody = secrets.scrubAndCut(received, config.maxBodyChars, received.length >= config.maxBodyChars);
     }
     return {
       id: ctx.id,
@@ -462,12 +472,12 @@ class SluiceInstance implements Sluice {
       user: ctx.user,
       session: ctx.session,
       tags: [...ctx.tags],
-      error: ctx.error,
+      error: ctx.error === null ? null : { class: ctx.error.class, message: secrets.scrub(ctx.error.message) },
       attempts: ctx.attempts.slice(),
       cache: ctx.cache === null ? null : { ...ctx.cache },
       guard: ctx.guard.slice(),
-      requestBody: scrub(requestBody, config.secrets),
-      responseBody: config.bodies ? scrub(ctx.responseBody, config.secrets) : null,
+      requestBody,
+      responseBody,
     };
   }
 }
