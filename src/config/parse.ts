@@ -222,6 +222,7 @@ function configSchema(): z.ZodMiniType {
         minRequests: z.optional(z.int().check(z.positive())),
         baseEjectionMs: z.optional(positiveMs()),
         maxEjectionMs: z.optional(positiveMs()),
+        orderWindowMs: z.optional(positiveMs()),
       }),
     ),
     unknownModel: z.optional(z.enum(['forward', 'reject'])),
