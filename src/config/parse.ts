@@ -110,8 +110,6 @@ export interface ResolvedConfig {
 const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure', 'vertex', 'ollama'] as const;
 /** `max_tokens` for providers that require it when the caller gave none (Anthropic's examples use 1024; 4096 fits every current Claude). */
 const DEFAULT_MAX_TOKENS = 4096;
-/** Provider `headers` whose values are credentials, scrubbed like keys. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'x-amz-security-token']);
 const ROUTER_STRATEGIES = ['priority', 'weighted', 'least-busy', 'latency', 'cost'] as const;
 
 /** Retry defaults: one retry per target, then fall back; backoff 250 ms doubling to 8 s; wait at most 60 s for `retry-after`. */
@@ -654,15 +652,13 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
 
   const routing = config.providers !== undefined || config.models !== undefined || rules.length > 0;
   const prices: Record<string, ModelPrice> = { ...config.prices };
-  const secrets = [...providers.values()].flatMap((provider) => [
-    ...(provider.apiKey === null ? [] : [provider.apiKey]),
+  // Keys, AWS credentials (session token included), Vertex service-account keys. Credentials in a
+  // provider's `headers`, and tokens minted at run time, are learned from the requests that carry them.
+  const secrets = [...providers.values()].flatMap((provider): unknown[] => [
+    provider.apiKey,
     ...provider.apiKeys,
-    ...(provider.aws?.credentials == null
-      ? []
-      : [provider.aws.credentials.secretAccessKey, provider.aws.credentials.accessKeyId, ...(provider.aws.credentials.sessionToken === undefined ? [] : [provider.aws.credentials.sessionToken])]),
-    ...(provider.vertex?.serviceAccount == null ? [] : [provider.vertex.serviceAccount.private_key]),
-    // Extra headers that carry credentials (a gateway's own key...).
-    ...Object.entries(provider.headers).flatMap(([name, value]) => (SECRET_HEADERS.has(name.toLowerCase()) ? [value.replace(/^(?:bearer|basic)\s+/i, '')] : [])),
+    ...Object.values(provider.aws?.credentials ?? {}),
+    provider.vertex?.serviceAccount?.private_key,
   ]);
   return {
     providers,
@@ -690,6 +686,6 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     user: config.user ?? null,
     session: config.session ?? null,
     tags: Object.freeze([...(config.tags ?? [])]),
-    secrets: secrets.filter((secret) => secret.length >= 8),
+    secrets: secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 8),
   };
 }

@@ -31,14 +31,14 @@ export class CallbackHub {
   readonly #runner: DetachedRunner;
   readonly #report: CallbackErrorSink;
   readonly #with: { [M in Method]: SluiceCallbacks[] };
-  readonly #secrets: SecretRegistry | null;
+  readonly #secrets: () => SecretRegistry | null;
 
   /**
    * @param config The instance's configuration.
    * @param report Where callback failures go.
-   * @param secrets Secrets to scrub from stream chunks handed to `logStreamEvent`.
+   * @param secrets The secrets to scrub from stream chunks handed to `logStreamEvent` (loaded before any upstream request).
    */
-  constructor(config: ResolvedConfig, report: CallbackErrorSink, secrets: SecretRegistry | null = null) {
+  constructor(config: ResolvedConfig, report: CallbackErrorSink, secrets: () => SecretRegistry | null) {
     this.#config = config;
     this.#secrets = secrets;
     this.#report = report;
@@ -90,7 +90,7 @@ export class CallbackHub {
   streamChunkHandler(ctx: CallContext): ((chunk: Uint8Array, index: number) => void) | null {
     const list = this.#with.logStreamEvent;
     if (list.length === 0) return null;
-    const secrets = this.#secrets;
+    const secrets = this.#secrets();
     return (raw, index) => {
       // The SDK gets the provider's bytes; a callback gets them without the secrets Sluice knows.
       const chunk = secrets === null ? raw : secrets.scrubBytes(raw);

@@ -26,7 +26,7 @@ import type { CallContext, Target } from './context.js';
 import { SluiceError } from './errors.js';
 import { rewrapHeaders, upstreamHeaders } from './headers.js';
 import { observeStream, type StreamEnd, type StreamMode } from './observe.js';
-import { fetchUpstream, RedirectRefusal } from './redirect.js';
+import type * as RedirectModule from './redirect.js';
 import type { SecretRegistry } from './secrets.js';
 import { resolveTarget } from './route.js';
 import { pathOf } from './classify.js';
@@ -44,8 +44,8 @@ export interface DispatchDeps {
   upstreamFetch?: () => typeof fetch;
   /** Registers work for `close()` (connection pools made for `timeouts.connectMs`). */
   onClose?: (hook: () => Promise<void>) => void;
-  /** Learns the credentials each upstream request carries, so they are scrubbed from what Sluice emits. */
-  secrets?: SecretRegistry;
+  /** The registry that learns the credentials each upstream request carries, or the promise of it. */
+  secrets: () => SecretRegistry | Promise<SecretRegistry>;
 }
 
 /** Upstream fetch failures, so the outer layer rethrows them as the SDK expects (its connection error). */
@@ -218,6 +218,8 @@ export function createDispatch(deps: DispatchDeps): Next {
     });
     return (await connectLimits).dispatcherFor(ms);
   };
+  // Redirect handling, loaded with the first redirect answered to a request with credentials.
+  let redirects: Promise<typeof RedirectModule> | null = null;
   // Time limits, loaded with the first call that has one.
   let deadlines: Promise<typeof DeadlineModule> | null = null;
 
@@ -323,18 +325,25 @@ export function createDispatch(deps: DispatchDeps): Next {
     if (deadline !== null) init = { ...init, signal: deadline.signal };
 
     // Pool keys, minted tokens, session tokens and the SDK's own key: known from here on, scrubbed everywhere.
-    deps.secrets?.learnFromHeaders(init.headers);
+    const hasCredential = (await deps.secrets()).learnFromHeaders(init.headers);
     hub.preApiCall(ctx, url);
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
     ctx.upstreamStartMs ??= sentAt;
-    let upstream: Response | RedirectRefusal;
+    let upstream: Response;
+    let refusedStatus: number | null = null;
     try {
       if (deadline !== null) {
         if (limits.firstByteMs !== null) deadline.arm('first-byte', limits.firstByteMs);
         else deadline.arm('total', limits.totalMs!);
       }
-      upstream = await fetchUpstream(fetchImpl(), url, init);
+      // fetch's own `follow` would send `x-api-key` & co. (and a 307's body) to another origin: with a
+      // credential on board, redirects are followed by ./redirect.ts, within the origin only.
+      const isGuarded = hasCredential && (init.redirect ?? 'follow') === 'follow';
+      upstream = await fetchImpl()(url, isGuarded ? { ...init, redirect: 'manual' } : init);
+      if (isGuarded && ((upstream.status > 300 && upstream.status < 309) || upstream.type === 'opaqueredirect')) {
+        ({ response: upstream, refusedStatus } = await (await (redirects ??= import('./redirect.js'))).followRedirects(fetchImpl(), url, init, upstream, ctx, provider?.name ?? null));
+      }
     } catch (error) {
       const failedAt = (ctx.upstreamHeadersMs = ctx.now());
       hub.postApiCall(ctx, url, null);
@@ -350,15 +359,13 @@ export function createDispatch(deps: DispatchDeps): Next {
       endAttempt(ctx, target, null, ctx.signal?.aborted === true ? 'abort' : 'network_error', failedAt - sentAt);
       throw markNetworkFailure(error);
     }
-    if (upstream instanceof RedirectRefusal) {
+    if (refusedStatus !== null) {
       // Credentials never follow a redirect to another origin: an error naming the provider and the origin.
       deadline?.disarm();
       const refusedAt = (ctx.upstreamHeadersMs = ctx.now());
-      hub.postApiCall(ctx, url, upstream.status);
-      endAttempt(ctx, target, upstream.status, 'redirect', refusedAt - sentAt);
-      const message = upstream.describe(provider?.name ?? null, url);
-      ctx.error = { class: 'sluice_upstream_redirect', message };
-      return upstream.toResponse(ctx.dialect, message, ctx.id);
+      hub.postApiCall(ctx, url, refusedStatus);
+      endAttempt(ctx, target, refusedStatus, 'redirect', refusedAt - sentAt);
+      return upstream;
     }
     if (deadline !== null) {
       deadline.disarm();

@@ -2,19 +2,18 @@
  * Redirects of upstream requests that carry credentials. fetch's `redirect: 'follow'` drops only
  * `Authorization` when a redirect leaves the origin (https://fetch.spec.whatwg.org/#http-redirect-fetch),
  * so `x-api-key`, `x-goog-api-key`, `api-key` or `x-amz-security-token` would reach the other origin,
- * and on 307/308 the prompt with them. Such requests go out with `redirect: 'manual'`: redirects within
- * the origin are followed here, a redirect to another origin is never followed.
+ * and on 307/308 the prompt with them. Such requests go out with `redirect: 'manual'` (dispatch); when
+ * one is answered with a redirect, this module (loaded then) follows it within the origin only.
  * @module
  */
 import type { Dialect } from '../events/record.js';
+import type { CallContext } from './context.js';
 import { errorResponse } from './respond.js';
 
 /** Redirects followed within one origin before the call is answered as an error (fetch allows 20). */
 export const MAX_REDIRECTS = 5;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Headers that carry a credential: a request with one of them never follows a redirect elsewhere. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'x-amz-security-token', 'cookie']);
 /** Headers that describe a body, dropped when a redirect turns the request into a GET (fetch spec, step 12). */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
 
@@ -63,51 +62,47 @@ function originOf(url: string): string {
   }
 }
 
-/**
- * Tells whether request headers carry a credential (a key, a token, a cookie).
- * @param headers Any `HeadersInit`.
- */
-export function hasCredentialHeader(headers: HeadersInit | undefined): boolean {
-  if (headers === undefined) return false;
-  if (headers instanceof Headers) {
-    for (const name of CREDENTIAL_HEADERS) if (headers.has(name)) return true;
-    return false;
-  }
-  if (Array.isArray(headers)) return headers.some(([name]) => CREDENTIAL_HEADERS.has(name.toLowerCase()));
-  for (const name in headers as Record<string, string>) if (CREDENTIAL_HEADERS.has(name.toLowerCase())) return true;
-  return false;
+/** What following redirects came to: the final response, or the rendered refusal and the redirect's status. */
+export interface Followed {
+  response: Response;
+  /** The refused redirect's status (0 when hidden), or `null` when the response is the provider's. */
+  refusedStatus: number | null;
 }
 
 /**
- * Calls fetch; when the request carries a credential, follows redirects only within its origin.
- * A request whose `redirect` the caller set to `manual` or `error`, or one without credentials, goes
- * out unchanged.
+ * Follows a redirect answered to a request with credentials (sent with `redirect: 'manual'`), within
+ * its origin only; a refusal is noted on the call (`ctx.error`) and rendered in its dialect.
  * @param fetchImpl The underlying fetch.
- * @param url The upstream URL.
- * @param init The upstream request (its body is text or empty by now, so it can be sent again).
- * @returns The final response, or a {@link RedirectRefusal} (whose 3xx body was cancelled).
+ * @param url The upstream URL that answered `first`.
+ * @param init The upstream request as built (its body is text or empty by now, so it can be sent again).
+ * @param first The response to `init`.
+ * @param ctx The call.
+ * @param provider The provider entry's name, or `null` for the URL the SDK chose.
  */
-export async function fetchUpstream(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<Response | RedirectRefusal> {
-  if ((init.redirect !== undefined && init.redirect !== 'follow') || !hasCredentialHeader(init.headers)) return fetchImpl(url, init);
+export async function followRedirects(fetchImpl: typeof fetch, url: string, init: RequestInit, first: Response, ctx: CallContext, provider: string | null): Promise<Followed> {
+  const refuse = (refusal: RedirectRefusal): Followed => {
+    const message = refusal.describe(provider, url);
+    ctx.error = { class: 'sluice_upstream_redirect', message };
+    return { response: refusal.toResponse(ctx.dialect, message, ctx.id), refusedStatus: refusal.status };
+  };
   let current = new URL(url);
   let currentInit: RequestInit = { ...init, redirect: 'manual' };
+  let response = first;
   for (let hop = 0; ; hop++) {
-    const response = await fetchImpl(current.href, currentInit);
     // A browser hides a manual redirect's status and target.
-    if (response.type === 'opaqueredirect') return new RedirectRefusal(0, null, 'cross-origin');
-    if (!REDIRECT_STATUSES.has(response.status)) return response;
-    const location = response.headers.get('location');
+    if (response.type === 'opaqueredirect') return refuse(new RedirectRefusal(0, null, 'cross-origin'));
+    const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
     let next: URL;
     try {
-      if (location === null) return response;
+      if (location === null) return { response, refusedStatus: null };
       next = new URL(location, current);
     } catch {
       // An unparsable Location: fetch would fail; the SDK gets the 3xx as it came.
-      return response;
+      return { response, refusedStatus: null };
     }
     await response.body?.cancel().catch(() => undefined);
-    if (next.origin !== current.origin) return new RedirectRefusal(response.status, next.origin, 'cross-origin');
-    if (hop >= MAX_REDIRECTS) return new RedirectRefusal(response.status, null, 'too-many');
+    if (next.origin !== current.origin) return refuse(new RedirectRefusal(response.status, next.origin, 'cross-origin'));
+    if (hop >= MAX_REDIRECTS) return refuse(new RedirectRefusal(response.status, null, 'too-many'));
     const method = (currentInit.method ?? 'GET').toUpperCase();
     if ((response.status === 303 && method !== 'GET' && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
       const headers = new Headers(currentInit.headers);
@@ -115,5 +110,6 @@ export async function fetchUpstream(fetchImpl: typeof fetch, url: string, init: 
       currentInit = { ...currentInit, method: 'GET', body: null, headers };
     }
     current = next;
+    response = await fetchImpl(current.href, currentInit);
   }
 }

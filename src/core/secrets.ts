@@ -1,10 +1,13 @@
 /**
  * The one scrubber: every secret Sluice knows (configured keys and AWS secrets, and credentials it
  * saw on the way out at run time: key-pool keys, Vertex access tokens, AWS session tokens, the SDK's
- * own key in zero-config calls), removed from every string Sluice emits. Bodies are scrubbed before
- * they are cut, and a cut body loses a trailing piece of a secret, so no part of one survives.
+ * own key in zero-config calls), removed from every string Sluice emits; record bodies are scrubbed
+ * before they are cut. Loaded when an instance is created, beside the price catalog: the first
+ * upstream request and the first record wait for it.
  * @module
  */
+
+import type { CallRecord } from '../events/record.js';
 
 /** What replaces a secret. */
 export const REDACTED = '[REDACTED]';
@@ -13,73 +16,31 @@ export const MIN_SECRET_CHARS = 8;
 /** Secrets learned at run time kept at once; the oldest is forgotten first (re-learned on its next use). */
 export const MAX_LEARNED_SECRETS = 64;
 
-/** Credential headers whose values are learned as secrets. */
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'x-amz-security-token'];
-const encoder = /*@__PURE__*/ new TextEncoder();
-const REDACTED_BYTES = /*@__PURE__*/ encoder.encode(REDACTED);
-
-/** The value of a credential header worth learning: a bearer or basic token, or the header's whole value. */
-function credentialOf(name: string, value: string): string | null {
-  if (name !== 'authorization' && name !== 'proxy-authorization') return value.trim();
-  const space = value.indexOf(' ');
-  const scheme = space === -1 ? '' : value.slice(0, space).toLowerCase();
-  // A SigV4 signature is valid for one request only: learning each would churn the bounded list.
-  return scheme === 'bearer' || scheme === 'basic' ? value.slice(space + 1).trim() : null;
-}
-
-function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  const first = needle[0]!;
-  const last = haystack.length - needle.length;
-  for (let index = haystack.indexOf(first, from); index !== -1 && index <= last; index = haystack.indexOf(first, index + 1)) {
-    let matched = 1;
-    while (matched < needle.length && haystack[index + matched] === needle[matched]) matched++;
-    if (matched === needle.length) return index;
-  }
-  return -1;
-}
-
-function replaceBytes(haystack: Uint8Array, needle: Uint8Array): Uint8Array {
-  let found = indexOfBytes(haystack, needle, 0);
-  if (found === -1) return haystack;
-  const parts: Uint8Array[] = [];
-  let start = 0;
-  while (found !== -1) {
-    parts.push(haystack.subarray(start, found), REDACTED_BYTES);
-    start = found + needle.length;
-    found = indexOfBytes(haystack, needle, start);
-  }
-  parts.push(haystack.subarray(start));
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+/** Credential headers: their values are learned as secrets, and a request with one never follows a redirect elsewhere. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'x-amz-security-token', 'cookie']);
 
 /** The secrets of one instance, and the scrubbing of text and bytes with them. */
 export class SecretRegistry {
-  readonly #configured: readonly string[];
+  /** Configured secrets, never forgotten. */
+  readonly #configured: ReadonlySet<string>;
   /** Insertion-ordered, so the oldest learned secret is the first key. */
   readonly #learned = new Set<string>();
   /** Every secret, longest first, so a secret containing another is replaced whole. */
-  #all: string[];
-  #bytes: Uint8Array[] | null = null;
+  #all: string[] = [];
 
   /** @param configured Keys and secrets from the configuration (shorter than {@link MIN_SECRET_CHARS} are ignored). */
   constructor(configured: readonly string[]) {
-    this.#configured = [...new Set(configured.filter((secret) => secret.length >= MIN_SECRET_CHARS))];
-    this.#all = this.#sorted();
+    this.#configured = new Set(configured.filter((secret) => secret.length >= MIN_SECRET_CHARS));
+    this.#sort();
   }
 
-  #sorted(): string[] {
-    return [...new Set([...this.#configured, ...this.#learned])].sort((a, b) => b.length - a.length);
+  #sort(): void {
+    this.#all = [...this.#configured, ...this.#learned].sort((a, b) => b.length - a.length);
   }
 
-  /** How many secrets are known. */
-  get size(): number {
-    return this.#all.length;
+  /** Every known secret, longest first. */
+  get secrets(): readonly string[] {
+    return this.#all;
   }
 
   /**
@@ -87,36 +48,30 @@ export class SecretRegistry {
    * @param secret The value; ignored when shorter than {@link MIN_SECRET_CHARS} or already known.
    */
   learn(secret: string): void {
-    if (secret.length < MIN_SECRET_CHARS || this.#learned.has(secret) || this.#configured.includes(secret)) return;
+    if (secret.length < MIN_SECRET_CHARS || this.#learned.has(secret) || this.#configured.has(secret)) return;
     if (this.#learned.size >= MAX_LEARNED_SECRETS) this.#learned.delete(this.#learned.values().next().value!);
     this.#learned.add(secret);
-    this.#all = this.#sorted();
-    this.#bytes = null;
+    this.#sort();
   }
 
   /**
-   * Learns the credentials an outgoing request carries (bearer tokens, API-key headers, AWS session tokens).
+   * Learns the credentials an outgoing request carries: API-key headers, AWS session tokens, bearer and
+   * basic tokens (not SigV4 signatures, valid for one request only, which would churn the bounded list).
    * @param headers The request's headers.
+   * @returns Whether the request carries a credential (a cookie included).
    */
-  learnFromHeaders(headers: HeadersInit | undefined): void {
-    if (headers === undefined) return;
-    if (headers instanceof Headers) {
-      for (const name of CREDENTIAL_HEADERS) {
-        const value = headers.get(name);
-        if (value !== null) this.#learnHeader(name, value);
-      }
-      return;
-    }
-    const entries = Array.isArray(headers) ? headers : Object.entries(headers as Record<string, string>);
+  learnFromHeaders(headers: HeadersInit | undefined): boolean {
+    let found = false;
+    const entries = headers === undefined ? [] : headers instanceof Headers || Array.isArray(headers) ? headers : Object.entries(headers as Record<string, string>);
     for (const [name, value] of entries) {
       const lower = name.toLowerCase();
-      if (CREDENTIAL_HEADERS.includes(lower) && typeof value === 'string') this.#learnHeader(lower, value);
+      if (!CREDENTIAL_HEADERS.has(lower)) continue;
+      found = true;
+      const scheme = /^(?:bearer|basic) +/i.exec(value);
+      if (scheme !== null) this.learn(value.slice(scheme[0].length).trim());
+      else if (!lower.endsWith('authorization') && lower !== 'cookie') this.learn(value.trim());
     }
-  }
-
-  #learnHeader(name: string, value: string): void {
-    const secret = credentialOf(name, value);
-    if (secret !== null) this.learn(secret);
+    return found;
   }
 
   /**
@@ -131,49 +86,59 @@ export class SecretRegistry {
   }
 
   /**
-   * Scrubs a body, then cuts it to `maxChars`. When the text was cut (here, or before it got here:
-   * `isCut`), a trailing piece that starts a secret is dropped too, so no part of a secret survives a cut.
-   * @param text The body (whole, or already cut at the capture limit).
-   * @param maxChars The longest result.
-   * @param isCut Whether the text was already cut (a stream capture at its limit).
+   * Scrubs a record in place: its bodies (scrubbed, then cut at `maxChars`, see {@link scrubAndCut})
+   * and its error message.
+   * @param record A record whose bodies are whole, or a stream's text cut where it was captured.
+   * @param maxChars `record.maxBodyChars`.
+   * @returns The record.
    */
-  scrubAndCut(text: string, maxChars: number, isCut = false): string {
-    let out = this.scrub(text);
-    let cut = isCut;
-    if (out.length > maxChars) {
-      out = out.slice(0, maxChars);
-      cut = true;
-    }
-    return cut ? this.#dropPartialTail(out) : out;
-  }
-
-  /** Drops the longest tail of `text` that is the beginning of a known secret. */
-  #dropPartialTail(text: string): string {
-    let end = text.length;
-    for (const secret of this.#all) {
-      const first = secret[0]!;
-      // Only the last `secret.length - 1` characters can hold a piece: a whole one was already replaced.
-      for (let index = text.indexOf(first, Math.max(0, text.length - secret.length + 1)); index !== -1 && index < end; index = text.indexOf(first, index + 1)) {
-        if (secret.startsWith(text.slice(index))) {
-          end = index;
-          break;
-        }
-      }
-    }
-    return end === text.length ? text : text.slice(0, end);
+  scrubRecord(record: CallRecord, maxChars: number): CallRecord {
+    const { requestBody, responseBody, error } = record;
+    if (requestBody !== null) record.requestBody = scrubAndCut(this, requestBody, maxChars);
+    // A stream's text arrives already cut at the limit where it was captured.
+    if (responseBody !== null) record.responseBody = scrubAndCut(this, responseBody, maxChars, responseBody.length >= maxChars);
+    if (error !== null) record.error = { class: error.class, message: this.scrub(error.message) };
+    return record;
   }
 
   /**
-   * Replaces every known secret in a chunk of bytes (UTF-8). A secret split across two chunks is not
+   * Replaces every known secret in a chunk of UTF-8 bytes. A secret split across two chunks is not
    * seen: chunks are handed on one at a time.
    * @param chunk A stream chunk.
    * @returns The same chunk when it holds no secret, else a scrubbed copy.
    */
   scrubBytes(chunk: Uint8Array): Uint8Array {
     if (this.#all.length === 0) return chunk;
-    this.#bytes ??= this.#all.map((secret) => encoder.encode(secret));
-    let out = chunk;
-    for (const secret of this.#bytes) out = replaceBytes(out, secret);
-    return out;
+    const text = new TextDecoder().decode(chunk);
+    const clean = this.scrub(text);
+    return clean === text ? chunk : new TextEncoder().encode(clean);
   }
+}
+
+/**
+ * Scrubs a body, then cuts it to `maxChars`. When the text was cut (here, or before it got here:
+ * `isCut`, a stream's text captured up to the limit), a trailing piece that begins a known secret is
+ * dropped too, so no part of a secret survives a cut.
+ * @param secrets The instance's secrets.
+ * @param text The body (whole, or already cut at the capture limit).
+ * @param maxChars The longest result.
+ * @param isCut Whether the text was already cut.
+ * @example
+ * scrubAndCut(new SecretRegistry(['sk-0123456789']), '{"key":"sk-0123456789"}', 12); // '{"key":"[RED'
+ */
+export function scrubAndCut(secrets: SecretRegistry, text: string, maxChars: number, isCut = false): string {
+  let out = secrets.scrub(text);
+  if (out.length > maxChars) out = out.slice(0, maxChars);
+  else if (!isCut) return out;
+  let end = out.length;
+  for (const secret of secrets.secrets) {
+    // Only the last `secret.length - 1` characters can hold a piece: a whole one was already replaced.
+    for (let index = out.indexOf(secret[0]!, Math.max(0, out.length - secret.length + 1)); index !== -1 && index < end; index = out.indexOf(secret[0]!, index + 1)) {
+      if (secret.startsWith(out.slice(index))) {
+        end = index;
+        break;
+      }
+    }
+  }
+  return out.slice(0, end);
 }

@@ -9,7 +9,7 @@ import { SluiceEmitter, type Listener } from '../events/emitter.js';
 import type { CallOutcome, CallRecord } from '../events/record.js';
 import type { SluiceEventType } from '../events/types.js';
 import { BatchQueue } from '../exporters/batch-queue.js';
-import { computeCostUsd, findPrice, sanitizeUsage, type ModelPrice, type PriceTable } from '../wire/price.js';
+import { computeCostUsd, findPrice, type ModelPrice, type PriceTable } from '../wire/price.js';
 import type { findProviderPrice } from '../wire/prices/index.js';
 import { CallbackHub } from './callback-hub.js';
 import { classify, type Classification } from './classify.js';
@@ -21,7 +21,7 @@ import { readHeader } from './headers.js';
 import type { StreamEnd } from './observe.js';
 import type { RouterHealth, RouterMiddleware } from './router.js';
 import { refusalResponse } from './respond.js';
-import { SecretRegistry } from './secrets.js';
+import type { SecretRegistry } from './secrets.js';
 import type { Middleware, Next } from './types.js';
 
 /** A Sluice instance. */
@@ -111,17 +111,20 @@ class SluiceInstance implements Sluice {
   readonly #dispatch: Next;
   readonly #deferred = new WeakSet<CallContext>();
   readonly #idPrefix = randomPrefix();
-  /** Every secret the instance knows; upstream requests teach it the ones minted or seen at run time. */
-  readonly #secrets: SecretRegistry;
-  readonly #scrub: (text: string) => string;
+  /** Every secret the instance knows, once loaded; upstream requests teach it the ones minted or seen at run time. */
+  #secrets: SecretRegistry | null = null;
+  /** Loads the registry; every upstream request and every record waits for it. */
+  readonly #secretsReady: Promise<SecretRegistry>;
+  readonly #scrub = (text: string): string => this.#secrets?.scrub(text) ?? text;
   #counter = 0;
   /** Replaces `config.fetch` while a global interception is active, so upstream calls skip it. */
   #upstreamFetch: typeof fetch | null;
   /** The router, once loaded (configurations with routing only). */
   #router: RouterMiddleware | null = null;
   readonly #closeHooks: Array<() => void | Promise<void>> = [];
-  /** The built-in price catalog, once loaded. */
+  /** The built-in price catalog, once loaded (with {@link #scrubAndCut}). */
   #prices: PriceCatalog | null = null;
+
   readonly #pricesReady: Promise<void>;
   /** Ends waiting for the price catalog; `flush()` awaits them. */
   readonly #deferredEnds = new Set<Promise<void>>();
@@ -130,17 +133,17 @@ class SluiceInstance implements Sluice {
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
-    const secrets = (this.#secrets = new SecretRegistry(config.secrets));
-    this.#scrub = (text) => secrets.scrub(text);
-    this.#pricesReady = import('../wire/prices/index.js').then(
-      (module) => {
-        this.#prices = module;
-      },
-      () => {
+    this.#secretsReady = import('./secrets.js').then(({ SecretRegistry }) => (this.#secrets = new SecretRegistry(config.secrets)));
+    // Records wait for both the price catalog and the scrubber.
+    this.#pricesReady = Promise.all([
+      import('../wire/prices/index.js').catch((): PriceCatalog => {
         // Without the catalog only the user's prices apply; a cost is never invented.
-        this.#prices = { builtinPrices: {}, findProviderPrice: () => undefined };
-      },
-    );
+        return { builtinPrices: {}, findProviderPrice: () => undefined };
+      }),
+      this.#secretsReady,
+    ]).then(([prices]) => {
+      this.#prices = prices;
+    });
     this.#upstreamFetch = config.fetch;
     Object.defineProperty(this, INTERNAL, {
       value: {
@@ -156,7 +159,7 @@ class SluiceInstance implements Sluice {
         this.#stats.callbackErrors++;
         if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
       },
-      secrets,
+      () => this.#secrets,
     );
     this.#queues = config.exporters.map(
       ({ exporter, queue }) =>
@@ -175,7 +178,7 @@ class SluiceInstance implements Sluice {
       deferEnd: (ctx) => this.#deferEnd(ctx),
       upstreamFetch: () => this.#upstreamFetch ?? globalThis.fetch,
       onClose: (hook) => this.#closeHooks.push(hook),
-      secrets,
+      secrets: () => this.#secrets ?? this.#secretsReady,
       onAttempt: (ctx, attempt, index) => {
         if (this.#emitter.has('attempt:end')) this.#emitter.emit({ type: 'attempt:end', id: ctx.id, attempt, index });
       },
@@ -415,8 +418,7 @@ class SluiceInstance implements Sluice {
       return;
     }
     const config = this.#config;
-    // Whatever set it (a provider, a plugin, an estimate), no invalid count reaches a record, a cost or a budget.
-    const usage = (ctx.usage = sanitizeUsage(ctx.usage));
+    const usage = ctx.usage;
     if (usage.inputTokens !== null || usage.outputTokens !== null) {
       ctx.costUsd = computeCostUsd(priceOf(config.prices, prices, ctx), usage);
     }
@@ -439,18 +441,10 @@ class SluiceInstance implements Sluice {
     const requestMs = (ctx.upstreamStartMs ?? endMs) - ctx.startMs;
     const upstreamMs = ctx.upstreamStartMs === null || ctx.upstreamHeadersMs === null ? null : ctx.upstreamHeadersMs - ctx.upstreamStartMs;
     const responseMs = ctx.responseWorkMs;
-    const secrets = this.#secrets;
-    let requestBody: string | null = null;
-    let responseBody: string | null = null;
-    if (config.bodies) {
-      // After middleware: a redacted body is recorded redacted. Scrubbed whole, then cut, so no piece of a secret survives the cut.
-      const sentText = ctx.isBodyChanged ? JSON.stringify(ctx.body) : ctx.bodyText;
-      if (sentText !== null && sentText !== undefined) requestBody = secrets.scrubAndCut(sentText, config.maxBodyChars);
-      // A stream's text arrives already cut at the limit where it was captured.
-      const received = ctx.responseBody;
-      if (received !== null) responseBody = secrets.scrubAndCut(received, config.maxBodyChars, received.length >= config.maxBodyChars);
-    }
-    return {
+    // After middleware: a redacted body is recorded redacted. Bodies are cut after scrubbing, below.
+    const sentText = ctx.isBodyChanged ? JSON.stringify(ctx.body) : ctx.bodyText;
+    // The scrubber is loaded: records wait for it.
+    return this.#secrets!.scrubRecord({
       id: ctx.id,
       startedAt: ctx.startedAt,
       dialect: ctx.dialect,
@@ -472,13 +466,13 @@ class SluiceInstance implements Sluice {
       user: ctx.user,
       session: ctx.session,
       tags: [...ctx.tags],
-      error: ctx.error === null ? null : { class: ctx.error.class, message: secrets.scrub(ctx.error.message) },
+      error: ctx.error,
       attempts: ctx.attempts.slice(),
       cache: ctx.cache === null ? null : { ...ctx.cache },
       guard: ctx.guard.slice(),
-      requestBody,
-      responseBody,
-    };
+      requestBody: config.bodies ? (sentText ?? null) : null,
+      responseBody: config.bodies ? ctx.responseBody : null,
+    }, config.maxBodyChars);
   }
 }
 

@@ -100,31 +100,6 @@ export function tokenCount(value: unknown): number | null {
 const isCount = (value: number): boolean => tokenCount(value) !== null;
 
 /**
- * Makes every count of a usage a valid count or `null` (see {@link tokenCount}).
- * @param usage Counts from any source (a provider, an estimate, a plugin).
- * @returns The same object when every count was valid, else a sanitised copy.
- */
-export function sanitizeUsage<T extends TokenUsage>(usage: T): T {
-  const { inputTokens, outputTokens, cachedTokens, reasoningTokens, cacheWriteTokens } = usage;
-  const isClean =
-    (inputTokens === null || isCount(inputTokens)) &&
-    (outputTokens === null || isCount(outputTokens)) &&
-    (cachedTokens === null || isCount(cachedTokens)) &&
-    (reasoningTokens === null || isCount(reasoningTokens)) &&
-    (cacheWriteTokens === undefined || cacheWriteTokens === null || isCount(cacheWriteTokens));
-  if (isClean) return usage;
-  const clean: T = {
-    ...usage,
-    inputTokens: tokenCount(inputTokens),
-    outputTokens: tokenCount(outputTokens),
-    cachedTokens: tokenCount(cachedTokens),
-    reasoningTokens: tokenCount(reasoningTokens),
-  };
-  if (cacheWriteTokens !== undefined) clean.cacheWriteTokens = tokenCount(cacheWriteTokens);
-  return clean;
-}
-
-/**
  * Computes one call's cost, per million tokens:
  * `(input - cached - cacheWrite) * input + cached * (cachedInput ?? input)
  *  + cacheWrite * (cacheWrite price ?? input) + output * output`, where reasoning tokens bill at

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LEARNED_SECRETS, REDACTED, SecretRegistry } from '../../src/core/secrets.js';
+import { MAX_LEARNED_SECRETS, REDACTED, scrubAndCut, SecretRegistry } from '../../src/core/secrets.js';
 
 // Secrets use lower-case letters and digits; filler and the marker use neither, so any character of a
 // secret left in the output shows.
@@ -20,14 +20,14 @@ describe('SecretRegistry', () => {
       for (const maxChars of [1, 7, 32, 100]) {
         for (let offset = 0; offset <= maxChars + secret.length; offset++) {
           const body = '~'.repeat(offset) + secret + '~'.repeat(maxChars + 5);
-          const whole = registry.scrubAndCut(body, maxChars);
+          const whole = scrubAndCut(registry, body, maxChars);
           expect(whole.length).toBeLessThanOrEqual(maxChars);
           expect(whole, `${secret} at ${offset}, cut at ${maxChars}`).not.toMatch(leaked);
           // A body already cut where it was captured (a stream), then scrubbed.
-          const captured = registry.scrubAndCut(body.slice(0, maxChars), maxChars, true);
+          const captured = scrubAndCut(registry, body.slice(0, maxChars), maxChars, true);
           expect(captured, `${secret} at ${offset}, captured ${maxChars}`).not.toMatch(leaked);
           // Twice in a row, the second straddling the cut.
-          const twice = registry.scrubAndCut('~'.repeat(offset) + secret + secret + '~'.repeat(3), maxChars + secret.length);
+          const twice = scrubAndCut(registry, '~'.repeat(offset) + secret + secret + '~'.repeat(3), maxChars + secret.length);
           expect(twice).not.toMatch(leaked);
         }
       }
@@ -36,7 +36,7 @@ describe('SecretRegistry', () => {
 
   it('keeps an uncut body whole', () => {
     const registry = new SecretRegistry(['sk0123456']);
-    expect(registry.scrubAndCut('{"k":"sk0123"}', 100)).toBe('{"k":"sk0123"}');
+    expect(scrubAndCut(registry, '{"k":"sk0123"}', 100)).toBe('{"k":"sk0123"}');
   });
 
   it('learns credentials from outgoing headers, bounded', () => {
@@ -44,9 +44,9 @@ describe('SecretRegistry', () => {
     registry.learnFromHeaders({ Authorization: 'Bearer minted-token-123', 'x-api-key': 'sdk-own-key-456', 'content-type': 'application/json' });
     registry.learnFromHeaders(new Headers({ 'x-amz-security-token': 'session-token-789', authorization: 'AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=abc' }));
     expect(registry.scrub('minted-token-123 sdk-own-key-456 session-token-789 application/json')).toBe(`${REDACTED} ${REDACTED} ${REDACTED} application/json`);
-    expect(registry.size).toBe(3);
+    expect(registry.secrets.length).toBe(3);
     for (let index = 0; index < MAX_LEARNED_SECRETS * 2; index++) registry.learn(`learned-secret-${index}`);
-    expect(registry.size).toBe(MAX_LEARNED_SECRETS);
+    expect(registry.secrets.length).toBe(MAX_LEARNED_SECRETS);
   });
 
   it('scrubs bytes, leaving a clean chunk as it is', () => {
