@@ -62,16 +62,26 @@ export class SecretRegistry {
    */
   learnFromHeaders(headers: HeadersInit | undefined): boolean {
     let found = false;
-    const entries = headers === undefined ? [] : headers instanceof Headers || Array.isArray(headers) ? headers : Object.entries(headers as Record<string, string>);
-    for (const [name, value] of entries) {
-      const lower = name.toLowerCase();
-      if (!CREDENTIAL_HEADERS.has(lower)) continue;
-      found = true;
-      const scheme = /^(?:bearer|basic) +/i.exec(value);
-      if (scheme !== null) this.learn(value.slice(scheme[0].length).trim());
-      else if (!lower.endsWith('authorization') && lower !== 'cookie') this.learn(value.trim());
+    if (headers instanceof Headers) {
+      // A few lookups: iterating a Headers object sorts its entries.
+      for (const name of CREDENTIAL_HEADERS) {
+        const value = headers.get(name);
+        if (value !== null) found = this.#learnHeader(name, value);
+      }
+    } else if (Array.isArray(headers)) {
+      for (const [name, value] of headers) if (CREDENTIAL_HEADERS.has(name.toLowerCase())) found = this.#learnHeader(name.toLowerCase(), value);
+    } else if (headers !== undefined) {
+      const record = headers as Record<string, string>;
+      for (const name in record) if (CREDENTIAL_HEADERS.has(name.toLowerCase())) found = this.#learnHeader(name.toLowerCase(), record[name]!);
     }
     return found;
+  }
+
+  #learnHeader(name: string, value: string): true {
+    const scheme = /^(?:bearer|basic) +/i.exec(value);
+    if (scheme !== null) this.learn(value.slice(scheme[0].length).trim());
+    else if (!name.endsWith('authorization') && name !== 'cookie') this.learn(value.trim());
+    return true;
   }
 
   /**
