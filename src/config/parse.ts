@@ -227,6 +227,7 @@ function configSchema(): z.ZodMiniType {
         minRequests: z.optional(z.int().check(z.positive())),
         baseEjectionMs: z.optional(positiveMs()),
         maxEjectionMs: z.optional(positiveMs()),
+        orderWindowMs: z.optional(positiveMs()),
       }),
     ),
     unknownModel: z.optional(z.enum(['forward', 'reject'])),
@@ -664,10 +665,13 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
 
   const routing = config.providers !== undefined || config.models !== undefined || rules.length > 0;
   const prices: Record<string, ModelPrice> = { ...config.prices };
-  const secrets = [...providers.values()].flatMap((provider) => [
-    ...(provider.apiKey === null ? [] : [provider.apiKey]),
+  // Keys, AWS credentials (session token included), Vertex service-account keys. Credentials in a
+  // provider's `headers`, and tokens minted at run time, are learned from the requests that carry them.
+  const secrets = [...providers.values()].flatMap((provider): unknown[] => [
+    provider.apiKey,
     ...provider.apiKeys,
-    ...(provider.aws?.credentials == null ? [] : [provider.aws.credentials.secretAccessKey, provider.aws.credentials.accessKeyId]),
+    ...Object.values(provider.aws?.credentials ?? {}),
+    provider.vertex?.serviceAccount?.private_key,
   ]);
   return {
     providers,
@@ -698,6 +702,6 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     user: config.user ?? null,
     session: config.session ?? null,
     tags: Object.freeze([...(config.tags ?? [])]),
-    secrets: secrets.filter((secret) => secret.length >= 8),
+    secrets: secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 8),
   };
 }

@@ -215,6 +215,11 @@ export interface HealthConfig {
   baseEjectionMs?: number;
   /** @default 300000 */
   maxEjectionMs?: number;
+  /**
+   * Outcomes count in the order calls started; an outcome waits at most this long for calls started
+   * before it that are still running. @default 30000
+   */
+  orderWindowMs?: number;
 }
 
 /** An exporter with its own queue settings. */

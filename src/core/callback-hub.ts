@@ -10,6 +10,7 @@ import { boundedWait, DetachedRunner, type CallbackErrorSink, type PostApiCallIn
 import { isSluiceError } from './errors.js';
 import type { Middleware, Next } from './types.js';
 import { refusalResponse } from './respond.js';
+import type { SecretRegistry } from './secrets.js';
 
 type Method = keyof SluiceCallbacks;
 
@@ -30,9 +31,16 @@ export class CallbackHub {
   readonly #runner: DetachedRunner;
   readonly #report: CallbackErrorSink;
   readonly #with: { [M in Method]: SluiceCallbacks[] };
+  readonly #secrets: () => SecretRegistry | null;
 
-  constructor(config: ResolvedConfig, report: CallbackErrorSink) {
+  /**
+   * @param config The instance's configuration.
+   * @param report Where callback failures go.
+   * @param secrets The secrets to scrub from stream chunks handed to `logStreamEvent` (loaded before any upstream request).
+   */
+  constructor(config: ResolvedConfig, report: CallbackErrorSink, secrets: () => SecretRegistry | null) {
     this.#config = config;
+    this.#secrets = secrets;
     this.#report = report;
     this.#runner = new DetachedRunner(config.callbackTimeoutMs, report);
     const pick = (method: Method): SluiceCallbacks[] => config.callbacks.filter((callbacks) => typeof callbacks[method] === 'function');
@@ -82,7 +90,10 @@ export class CallbackHub {
   streamChunkHandler(ctx: CallContext): ((chunk: Uint8Array, index: number) => void) | null {
     const list = this.#with.logStreamEvent;
     if (list.length === 0) return null;
-    return (chunk, index) => {
+    const secrets = this.#secrets();
+    return (raw, index) => {
+      // The SDK gets the provider's bytes; a callback gets them without the secrets Sluice knows.
+      const chunk = secrets === null ? raw : secrets.scrubBytes(raw);
       for (const callbacks of list) this.#runner.run('logStreamEvent', ctx.id, () => callbacks.logStreamEvent!({ id: ctx.id, index, chunk }));
     };
   }

@@ -41,6 +41,8 @@ export interface CallContextInit {
   tags?: readonly string[];
   /** Where middleware events go. @default a sink that drops them */
   events?: EventSink;
+  /** Removes every secret the instance knows from a text. @default the text unchanged */
+  scrub?: (text: string) => string;
 }
 
 /** Where a middleware sends events: the instance's emitter, or a no-op in unit tests. */
@@ -56,6 +58,7 @@ export type EndListener = (ctx: CallContext) => void;
 
 const EMPTY_TAGS: readonly string[] = Object.freeze([]);
 const SILENT: EventSink = Object.freeze({ has: () => false, emit: () => {} });
+const KEEP = (text: string): string => text;
 
 /** The typed state of one call, passed to every middleware. */
 export class CallContext {
@@ -148,6 +151,11 @@ export class CallContext {
   isBodyStream: boolean;
   /** Where middleware sends events (`cache:hit`, `limit:reject`...). */
   readonly events: EventSink;
+  /**
+   * Removes every secret the instance knows (configured keys, tokens minted or seen at run time) from a
+   * text: use it on provider text a plugin emits (an event, an error message).
+   */
+  readonly scrub: (text: string) => string;
   /** How the cache took part; set by the cache plugin. */
   cache: CacheOutcome | null;
   /** Guard verdicts; a guard plugin appends one per matching rule. */
@@ -201,6 +209,7 @@ export class CallContext {
     this.isAnswerUnreadable = false;
     this.isBodyStream = false;
     this.events = init.events ?? SILENT;
+    this.scrub = init.scrub ?? KEEP;
     this.cache = null;
     this.guard = [];
     this.#endListeners = null;

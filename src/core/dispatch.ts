@@ -26,6 +26,8 @@ import type { CallContext, Target } from './context.js';
 import { SluiceError } from './errors.js';
 import { upstreamHeaders } from './headers.js';
 import { observeStream, type StreamEnd, type StreamMode } from './observe.js';
+import type * as RedirectModule from './redirect.js';
+import type { SecretRegistry } from './secrets.js';
 import { resolveTarget } from './route.js';
 import { pathOf } from './classify.js';
 import type { Next } from './types.js';
@@ -42,6 +44,8 @@ export interface DispatchDeps {
   upstreamFetch?: () => typeof fetch;
   /** Registers work for `close()` (connection pools made for `timeouts.connectMs`). */
   onClose?: (hook: () => Promise<void>) => void;
+  /** The registry that learns the credentials each upstream request carries, or the promise of it. */
+  secrets: () => SecretRegistry | Promise<SecretRegistry>;
 }
 
 /** Upstream fetch failures, so the outer layer rethrows them as the SDK expects (its connection error). */
@@ -214,6 +218,8 @@ export function createDispatch(deps: DispatchDeps): Next {
     });
     return (await connectLimits).dispatcherFor(ms);
   };
+  // Redirect handling, loaded with the first redirect answered to a request with credentials.
+  let redirects: Promise<typeof RedirectModule> | null = null;
   // Time limits, loaded with the first call that has one.
   let deadlines: Promise<typeof DeadlineModule> | null = null;
 
@@ -295,7 +301,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         } catch (error) {
           if (ctx.signal?.aborted === true) throw error;
           // A token exchange or signing failure: a 502 in the SDK's dialect, which a router falls back on.
-          const message = `could not authenticate to provider '${provider!.name}': ${error instanceof Error ? error.message : String(error)}`;
+          const message = ctx.scrub(`could not authenticate to provider '${provider!.name}': ${error instanceof Error ? error.message : String(error)}`);
           ctx.error = { class: 'sluice_provider_auth_failed', message };
           return errorResponse(ctx.dialect, { status: 502, code: 'sluice_provider_auth_failed', message, requestId: ctx.id });
         }
@@ -320,17 +326,26 @@ export function createDispatch(deps: DispatchDeps): Next {
 
     // A body the SDK streamed goes on as a stream (a new one per attempt: a stream is read once).
     if (ctx.isBodyStream && typeof init.body === 'string') init = { ...init, body: streamOf(init.body), duplex: 'half' } as RequestInit;
+    // Pool keys, minted tokens, session tokens and the SDK's own key: known from here on, scrubbed everywhere.
+    const hasCredential = (await deps.secrets()).learnFromHeaders(init.headers);
     hub.preApiCall(ctx, url);
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
     ctx.upstreamStartMs ??= sentAt;
     let upstream: Response;
+    let refusedStatus: number | null = null;
     try {
       if (deadline !== null) {
         if (limits.firstByteMs !== null) deadline.arm('first-byte', limits.firstByteMs);
         else deadline.arm('total', limits.totalMs!);
       }
-      upstream = await fetchImpl()(url, init);
+      // fetch's own `follow` would send `x-api-key` & co. (and a 307's body) to another origin: with a
+      // credential on board, redirects are followed by ./redirect.ts, within the origin only.
+      const isGuarded = hasCredential && (init.redirect ?? 'follow') === 'follow';
+      upstream = await fetchImpl()(url, isGuarded ? { ...init, redirect: 'manual' } : init);
+      if (isGuarded && ((upstream.status > 300 && upstream.status < 309) || upstream.type === 'opaqueredirect')) {
+        ({ response: upstream, refusedStatus } = await (await (redirects ??= import('./redirect.js'))).followRedirects(fetchImpl(), url, init, upstream, ctx, provider?.name ?? null));
+      }
     } catch (error) {
       const failedAt = (ctx.upstreamHeadersMs = ctx.now());
       hub.postApiCall(ctx, url, null);
@@ -345,6 +360,14 @@ export function createDispatch(deps: DispatchDeps): Next {
       }
       endAttempt(ctx, target, null, ctx.signal?.aborted === true ? 'abort' : 'network_error', failedAt - sentAt);
       throw markNetworkFailure(error);
+    }
+    if (refusedStatus !== null) {
+      // Credentials never follow a redirect to another origin: an error naming the provider and the origin.
+      deadline?.disarm();
+      const refusedAt = (ctx.upstreamHeadersMs = ctx.now());
+      hub.postApiCall(ctx, url, refusedStatus);
+      endAttempt(ctx, target, refusedStatus, 'redirect', refusedAt - sentAt);
+      return upstream;
     }
     if (deadline !== null) {
       deadline.disarm();
@@ -400,7 +423,7 @@ export function createDispatch(deps: DispatchDeps): Next {
           onChunk,
           onEnd: deps.deferEnd(ctx),
           limits,
-          errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, `${provider?.name ?? 'the provider'}: ${message}`, isMidEvent),
+          errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, ctx.scrub(`${provider?.name ?? 'the provider'}: ${message}`), isMidEvent),
         });
       }
       // The provider's headers as fetch gave them (`content-encoding` included: fetch keeps it over the
@@ -471,7 +494,8 @@ export function createDispatch(deps: DispatchDeps): Next {
         // rather than a body the SDK fails to parse. Zero-config calls keep the provider's bytes.
         const message = `provider '${target.provider.name}' answered HTTP ${upstream.status} with a body that is not valid JSON (${text.length} characters)`;
         ctx.error = { class: 'sluice_bad_upstream_answer', message };
-        if (config.bodies) ctx.responseBody = text.length > config.maxBodyChars ? text.slice(0, config.maxBodyChars) : text;
+        // Kept whole: the record scrubs it of secrets, then cuts it.
+        if (config.bodies) ctx.responseBody = text;
         ctx.responseWorkMs += ctx.now() - readAt;
         return errorResponse(ctx.dialect, { status: 502, code: 'sluice_bad_upstream_answer', message, requestId: ctx.id });
       }
@@ -503,7 +527,8 @@ export function createDispatch(deps: DispatchDeps): Next {
       } else if (!upstream.ok) {
         ctx.error = { class: 'http_error', message: errorMessageOf(json, upstream.status) };
       }
-      if (config.bodies) ctx.responseBody = text.length > config.maxBodyChars ? text.slice(0, config.maxBodyChars) : text;
+      // Kept whole: the record scrubs it of secrets, then cuts it.
+      if (config.bodies) ctx.responseBody = text;
     } else if (!upstream.ok) {
       ctx.error = { class: 'http_error', message: `HTTP ${upstream.status}` };
     }

@@ -2,8 +2,10 @@
  * Passive health of router targets: a target that fails N times in a row, or too often over a window
  * of recent outcomes, is ejected for a while (doubling per repeated ejection, capped); when the time is
  * up it turns half-open and admits one probe call, whose outcome recovers or re-ejects it. A 429 with
- * reset headers cools a target down without counting as an ejection. Pure: the caller passes the time
- * from its monotonic clock; no timers, no globals.
+ * reset headers cools a target down without counting as an ejection. Outcomes count in the order their
+ * calls started ({@link HealthTracker.start}): failures come back in milliseconds and successes in
+ * seconds, so in completion order a burst of calls to a mostly healthy target reads as a run of
+ * failures. Pure: the caller passes the time from its monotonic clock; no timers, no globals.
  * @module
  */
 
@@ -81,6 +83,13 @@ export interface HealthOptions {
    * @default 120_000
    */
   probeTimeoutMs?: number;
+  /**
+   * Outcomes count in the order their calls started: an outcome waits for the calls to the same target
+   * that started before it and are still running, for at most this long (then those count when they end).
+   * Bounds how long a long-running call (a stream) can delay an ejection.
+   * @default 30_000
+   */
+  orderWindowMs?: number;
 }
 
 /** One target's row in {@link HealthTracker.snapshot}. */
@@ -116,6 +125,19 @@ interface ResolvedHealthOptions {
   maxEjectionMs: number;
   resetEjectionsAfter: number;
   probeTimeoutMs: number;
+  orderWindowMs: number;
+}
+
+/** Calls in flight per target whose order is kept; past it the oldest is forgotten (its outcome counts when it ends). */
+const MAX_ORDERED_CALLS = 4096;
+const PENDING = -1;
+
+/** A call in flight, in start order: its outcome waits until every earlier call's is known. */
+interface Started {
+  ticket: number;
+  startMs: number;
+  /** `PENDING`, or 1 for a failure and 0 for a success, held until it is this call's turn. */
+  outcome: number;
 }
 
 /** One target's counters: a ring of recent outcomes and its ejection state. */
@@ -141,6 +163,8 @@ interface Entry {
   reason: Exclude<EjectReason, 'rate_limited'> | null;
   /** When the half-open probe was let through; `null` when the slot is free. */
   probeSinceMs: number | null;
+  /** Calls started and not yet counted, oldest first (at most {@link MAX_ORDERED_CALLS}). */
+  readonly started: Started[];
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -171,6 +195,7 @@ function resolveOptions(options: HealthOptions): ResolvedHealthOptions {
     maxEjectionMs,
     resetEjectionsAfter: positiveInteger('resetEjectionsAfter', options.resetEjectionsAfter ?? 20),
     probeTimeoutMs: positiveNumber('probeTimeoutMs', options.probeTimeoutMs ?? 120_000),
+    orderWindowMs: positiveNumber('orderWindowMs', options.orderWindowMs ?? 30_000),
   };
 }
 
@@ -189,6 +214,7 @@ function resolveOptions(options: HealthOptions): ResolvedHealthOptions {
 export class HealthTracker {
   readonly #options: ResolvedHealthOptions;
   readonly #entries = new Map<string, Entry>();
+  #nextTicket = 0;
 
   /** @param options Ejection rules and durations; every one has a default. */
   constructor(options: HealthOptions = {}) {
@@ -211,6 +237,7 @@ export class HealthTracker {
         downSinceMs: 0,
         reason: null,
         probeSinceMs: null,
+        started: [],
       };
       this.#entries.set(key, entry);
     }
@@ -242,18 +269,90 @@ export class HealthTracker {
   }
 
   /**
-   * Records the outcome of a call to a target. Outcomes that arrive while a target is ejected (calls
-   * that started before the ejection, or calls {@link usable} forced) are ignored: the ejection runs its
-   * course. While half-open, the outcome is the probe's: a success recovers the target and clears its
-   * counters (its ejection count stays until `resetEjectionsAfter` successes in a row), a failure ejects
-   * it again for twice as long.
+   * Notes that a call to a target starts, so its outcome counts in start order.
+   * @param key The target key.
+   * @param nowMs The caller's monotonic clock.
+   * @returns The ticket to pass to {@link record} or {@link forget} when the call ends.
+   */
+  start(key: string, nowMs: number): number {
+    const entry = this.#entry(key);
+    // Bounded: the oldest call's order is dropped; its outcome, if any, counts when it arrives.
+    if (entry.started.length >= MAX_ORDERED_CALLS) entry.started.shift();
+    const ticket = this.#nextTicket++;
+    entry.started.push({ ticket, startMs: nowMs, outcome: PENDING });
+    return ticket;
+  }
+
+  /**
+   * Records the outcome of a call to a target. With the `ticket` of {@link start}, a healthy target's
+   * outcome waits until the calls started before it have ended (or `orderWindowMs` passed), so outcomes
+   * count in start order. Outcomes that arrive while a target is ejected (calls that started before the
+   * ejection, or calls {@link usable} forced) are ignored: the ejection runs its course. While
+   * half-open, the outcome is the probe's: a success recovers the target and clears its counters (its
+   * ejection count stays until `resetEjectionsAfter` successes in a row), a failure ejects it again for
+   * twice as long.
    * @param key The target key.
    * @param outcome How the call went.
    * @param nowMs The caller's monotonic clock.
-   * @returns The change this outcome caused, or `null`.
+   * @param ticket From {@link start}; without it the outcome counts at once.
+   * @returns The change this outcome (or the outcomes it released) caused, or `null`.
    */
-  record(key: string, outcome: HealthOutcome, nowMs: number): HealthChange | null {
+  record(key: string, outcome: HealthOutcome, nowMs: number, ticket?: number): HealthChange | null {
     const entry = this.#entry(key);
+    const index = ticket === undefined ? -1 : this.#indexOf(entry, ticket);
+    if (index !== -1) {
+      if (entry.ejectedUntilMs === null) {
+        entry.started[index]!.outcome = outcome === 'failure' ? 1 : 0;
+        return this.#drain(key, entry, nowMs);
+      }
+      entry.started.splice(index, 1);
+    }
+    return this.#apply(key, entry, outcome, nowMs);
+  }
+
+  /**
+   * Ends a started call without an outcome that speaks for the target (the caller aborted, a 429, a
+   * prompt too long for it), releasing the outcomes that waited for it.
+   * @param key The target key.
+   * @param ticket From {@link start}.
+   * @param nowMs The caller's monotonic clock.
+   * @returns The change the released outcomes caused, or `null`.
+   */
+  forget(key: string, ticket: number, nowMs: number): HealthChange | null {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return null;
+    const index = this.#indexOf(entry, ticket);
+    if (index === -1) return null;
+    entry.started.splice(index, 1);
+    return entry.ejectedUntilMs === null ? this.#drain(key, entry, nowMs) : null;
+  }
+
+  #indexOf(entry: Entry, ticket: number): number {
+    const { started } = entry;
+    for (let index = 0; index < started.length; index++) if (started[index]!.ticket === ticket) return index;
+    return -1;
+  }
+
+  /** Counts the outcomes whose turn has come: every call started before them has ended or waited too long. */
+  #drain(key: string, entry: Entry, nowMs: number): HealthChange | null {
+    const { started } = entry;
+    let change: HealthChange | null = null;
+    while (started.length > 0) {
+      const head = started[0]!;
+      if (head.outcome === PENDING) {
+        if (nowMs - head.startMs < this.#options.orderWindowMs) break;
+        // Running too long to hold the others back: it counts when it ends.
+        started.shift();
+        continue;
+      }
+      started.shift();
+      // After an ejection the rest are ignored, as outcomes arriving while ejected are.
+      change ??= this.#apply(key, entry, head.outcome === 1 ? 'failure' : 'success', nowMs);
+    }
+    return change;
+  }
+
+  #apply(key: string, entry: Entry, outcome: HealthOutcome, nowMs: number): HealthChange | null {
     if (entry.ejectedUntilMs !== null && nowMs < entry.ejectedUntilMs) return null;
     if (entry.ejectedUntilMs !== null) {
       // Half-open (a cool-down may also be running: the probe still speaks for the target's health).

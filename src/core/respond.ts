@@ -153,11 +153,12 @@ export function streamErrorEvent(dialect: Dialect, message: string, precededByPa
  * @param error The refusal.
  */
 export function refusalResponse(ctx: CallContext, error: SluiceError): Response {
-  ctx.error = { class: error.code, message: error.message };
+  const message = ctx.scrub(error.message);
+  ctx.error = { class: error.code, message };
   return errorResponse(ctx.dialect, {
     status: error.status,
     code: error.code,
-    message: error.message,
+    message,
     requestId: ctx.id,
     ...(error.retryable ? {} : { shouldRetry: false }),
     ...(error.retryAfterMs === null ? {} : { retryAfterMs: error.retryAfterMs }),

@@ -307,8 +307,14 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
   // Health, latency and in-flight counts cover configured targets only, so per-call target lists
   // (headers the SDK sends) cannot grow them: every map stays bounded by the configuration.
   const tracked = new Set(inFlight.keys());
-  const recordOutcome = (key: string, outcome: 'success' | 'failure'): void => {
-    if (tracked.has(key)) announce(health.record(key, outcome, now()), now());
+  /** Counts an attempt's outcome; its ticket (from `health.start`) keeps outcomes in start order. */
+  const recordOutcome = (key: string, outcome: 'success' | 'failure', ticket: number): void => {
+    if (tracked.has(key)) announce(health.record(key, outcome, now(), ticket), now());
+  };
+  /** Ends an attempt whose outcome says nothing about the target (abort, 429, context length). */
+  const forgetAttempt = (key: string, ticket: number): void => {
+    health.releaseProbe(key);
+    if (tracked.has(key)) announce(health.forget(key, ticket, now()), now());
   };
   const announce = (change: HealthChange | null, nowMs: number): void => {
     if (change === null || events === undefined) return;
@@ -379,17 +385,19 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
           lastTarget = target;
           const isTracked = tracked.has(target.key);
           if (isTracked) inFlight.set(target.key, (inFlight.get(target.key) ?? 0) + 1);
+          // Outcomes count in the order attempts started: fast failures do not overtake slow successes.
+          const ticket = isTracked ? health.start(target.key, now()) : -1;
           let response: Response;
           try {
             response = await next(ctx);
           } catch (error) {
             if (ctx.signal?.aborted === true || !isNetworkFailure(error)) {
-              health.releaseProbe(target.key);
+              forgetAttempt(target.key, ticket);
               throw error;
             }
             reason = 'network_error';
             failures.push(`${target.key}: ${describeFailure(error)}`);
-            recordOutcome(target.key, 'failure');
+            recordOutcome(target.key, 'failure', ticket);
             lastWasNetwork = true;
             await lastResponse?.body?.cancel();
             lastResponse = null;
@@ -405,11 +413,16 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
           const hasMore = position < usable.length - 1;
           let isContextLength = false;
           if (hasMore && (response.status === 400 || response.status === 413)) {
-            ({ response, isContextLength } = await contextLengthCheck(response));
+            try {
+              ({ response, isContextLength } = await contextLengthCheck(response));
+            } catch (error) {
+              forgetAttempt(target.key, ticket);
+              throw error;
+            }
           }
           if (!RETRIABLE_STATUSES.has(response.status) && !isContextLength) {
             // The target answered: client errors (4xx) are the caller's, not the target's, fault.
-            recordOutcome(target.key, 'success');
+            recordOutcome(target.key, 'success', ticket);
             if (attemptMs !== undefined && tracked.has(target.key)) latency.observe(target.key, attemptMs, now());
             await lastResponse?.body?.cancel();
             lastResponse = null;
@@ -417,17 +430,17 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
           }
           if (isContextLength) {
             // The prompt does not fit this target's window: a retry cannot help, a larger target may.
-            health.releaseProbe(target.key);
+            forgetAttempt(target.key, ticket);
             reason = 'context_length';
           } else if (response.status === 429) {
             // A rate limit says nothing about the target's health: rest it until the provider's reset.
             reason = 'HTTP 429';
             const restMs = resetAfterMs(response.headers, ctx.startedAt + (ctx.now() - ctx.startMs));
-            health.releaseProbe(target.key);
+            forgetAttempt(target.key, ticket);
             if (restMs !== null && tracked.has(target.key)) announce(health.coolDown(target.key, now() + restMs), now());
           } else {
             reason = `HTTP ${response.status}`;
-            recordOutcome(target.key, 'failure');
+            recordOutcome(target.key, 'failure', ticket);
           }
           failures.push(`${target.key}: ${reason}`);
           await lastResponse?.body?.cancel();
@@ -459,7 +472,7 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
     const message =
       attempts === 0
         ? `every target of '${router.name}' is out of rotation after failures (half-open, probe in flight); retry shortly`
-        : `every target of '${router.name}' failed: ${failures.join('; ')}`;
+        : ctx.scrub(`every target of '${router.name}' failed: ${failures.join('; ')}`);
     ctx.error = { class: 'sluice_all_targets_failed', message };
     const response = errorResponse(ctx.dialect, {
       status: attempts === 0 ? 503 : 502,

@@ -21,6 +21,7 @@ import { mirrorFetchedResponse, readHeader } from './headers.js';
 import type { StreamEnd } from './observe.js';
 import type { RouterHealth, RouterMiddleware } from './router.js';
 import { refusalResponse } from './respond.js';
+import type { SecretRegistry } from './secrets.js';
 import type { Middleware, Next } from './types.js';
 
 /** A Sluice instance. */
@@ -124,13 +125,6 @@ async function bodyText(body: BodyInit, signal: AbortSignal | null | undefined):
   }
 }
 
-function scrub(text: string | null, secrets: readonly string[]): string | null {
-  if (text === null) return null;
-  let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, '[REDACTED]');
-  return out;
-}
-
 class SluiceInstance implements Sluice {
   readonly fetch: typeof globalThis.fetch;
   readonly #config: ResolvedConfig;
@@ -145,14 +139,20 @@ class SluiceInstance implements Sluice {
   readonly #dispatch: Next;
   readonly #deferred = new WeakSet<CallContext>();
   readonly #idPrefix = randomPrefix();
+  /** Every secret the instance knows, once loaded; upstream requests teach it the ones minted or seen at run time. */
+  #secrets: SecretRegistry | null = null;
+  /** Loads the registry; every upstream request and every record waits for it. */
+  readonly #secretsReady: Promise<SecretRegistry>;
+  readonly #scrub = (text: string): string => this.#secrets?.scrub(text) ?? text;
   #counter = 0;
   /** Replaces `config.fetch` while a global interception is active, so upstream calls skip it. */
   #upstreamFetch: typeof fetch | null;
   /** The router, once loaded (configurations with routing only). */
   #router: RouterMiddleware | null = null;
   readonly #closeHooks: Array<() => void | Promise<void>> = [];
-  /** The built-in price catalog, once loaded. */
+  /** The built-in price catalog, once loaded (with {@link #scrubAndCut}). */
   #prices: PriceCatalog | null = null;
+
   readonly #pricesReady: Promise<void>;
   /** Ends waiting for the price catalog; `flush()` awaits them. */
   readonly #deferredEnds = new Set<Promise<void>>();
@@ -161,15 +161,17 @@ class SluiceInstance implements Sluice {
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
-    this.#pricesReady = import('../wire/prices/index.js').then(
-      (module) => {
-        this.#prices = module;
-      },
-      () => {
+    this.#secretsReady = import('./secrets.js').then(({ SecretRegistry }) => (this.#secrets = new SecretRegistry(config.secrets)));
+    // Records wait for both the price catalog and the scrubber.
+    this.#pricesReady = Promise.all([
+      import('../wire/prices/index.js').catch((): PriceCatalog => {
         // Without the catalog only the user's prices apply; a cost is never invented.
-        this.#prices = { builtinPrices: {}, findProviderPrice: () => undefined };
-      },
-    );
+        return { builtinPrices: {}, findProviderPrice: () => undefined };
+      }),
+      this.#secretsReady,
+    ]).then(([prices]) => {
+      this.#prices = prices;
+    });
     this.#upstreamFetch = config.fetch;
     Object.defineProperty(this, INTERNAL, {
       value: {
@@ -179,10 +181,14 @@ class SluiceInstance implements Sluice {
         onClose: (hook: () => void) => this.#closeHooks.push(hook),
       } satisfies SluiceInternals,
     });
-    this.#hub = new CallbackHub(config, (hook, id, error) => {
-      this.#stats.callbackErrors++;
-      if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
-    });
+    this.#hub = new CallbackHub(
+      config,
+      (hook, id, error) => {
+        this.#stats.callbackErrors++;
+        if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
+      },
+      () => this.#secrets,
+    );
     if (config.exporters.length > 0) {
       this.#queueBacklog = [];
       this.#queuesReady = import('../exporters/batch-queue.js').then(({ BatchQueue }) => {
@@ -208,6 +214,7 @@ class SluiceInstance implements Sluice {
       deferEnd: (ctx) => this.#deferEnd(ctx),
       upstreamFetch: () => this.#upstreamFetch ?? globalThis.fetch,
       onClose: (hook) => this.#closeHooks.push(hook),
+      secrets: () => this.#secrets ?? this.#secretsReady,
       onAttempt: (ctx, attempt, index) => {
         if (this.#emitter.has('attempt:end')) this.#emitter.emit({ type: 'attempt:end', id: ctx.id, attempt, index });
       },
@@ -358,6 +365,7 @@ class SluiceInstance implements Sluice {
       startedAt: Date.now(),
       modelId: classification.modelId,
       events: this.#emitter,
+      scrub: this.#scrub,
     });
     ctx.isBodyStream = isBodyStream;
     this.#stats.calls++;
@@ -480,13 +488,10 @@ class SluiceInstance implements Sluice {
     const requestMs = (ctx.upstreamStartMs ?? endMs) - ctx.startMs;
     const upstreamMs = ctx.upstreamStartMs === null || ctx.upstreamHeadersMs === null ? null : ctx.upstreamHeadersMs - ctx.upstreamStartMs;
     const responseMs = ctx.responseWorkMs;
-    let requestBody: string | null = null;
-    // After middleware: a redacted body is recorded redacted.
+    // After middleware: a redacted body is recorded redacted. Bodies are cut after scrubbing, below.
     const sentText = ctx.isBodyChanged ? JSON.stringify(ctx.body) : ctx.bodyText;
-    if (config.bodies && sentText !== null && sentText !== undefined) {
-      requestBody = sentText.length > config.maxBodyChars ? sentText.slice(0, config.maxBodyChars) : sentText;
-    }
-    return {
+    // The scrubber is loaded: records wait for it.
+    return this.#secrets!.scrubRecord({
       id: ctx.id,
       startedAt: ctx.startedAt,
       dialect: ctx.dialect,
@@ -512,9 +517,9 @@ class SluiceInstance implements Sluice {
       attempts: ctx.attempts.slice(),
       cache: ctx.cache === null ? null : { ...ctx.cache },
       guard: ctx.guard.slice(),
-      requestBody: scrub(requestBody, config.secrets),
-      responseBody: config.bodies ? scrub(ctx.responseBody, config.secrets) : null,
-    };
+      requestBody: config.bodies ? (sentText ?? null) : null,
+      responseBody: config.bodies ? ctx.responseBody : null,
+    }, config.maxBodyChars);
   }
 }
 

@@ -93,7 +93,8 @@ export function translateWhole(
   bodies: number,
 ): Response {
   const providerName = target.provider?.name ?? 'upstream';
-  if (bodies > 0) ctx.responseBody = text.length > bodies ? text.slice(0, bodies) : text;
+  // Kept whole: the record scrubs it of secrets, then cuts it at `bodies`.
+  if (bodies > 0) ctx.responseBody = text;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -106,7 +107,7 @@ export function translateWhole(
     const read = json === undefined ? null : translation.codec.readResponse(json);
     if (read === null || !read.ok) {
       const why = read === null ? `its answer is not JSON (${upstream.headers.get('content-type') ?? 'no content-type'})` : read.error.message;
-      const message = `provider '${providerName}' answered HTTP ${upstream.status}, but ${why}`;
+      const message = ctx.scrub(`provider '${providerName}' answered HTTP ${upstream.status}, but ${why}`);
       ctx.error = { class: 'sluice_bad_upstream_answer', message };
       status = 502;
       out = errorBody(ctx.dialect, 502, 'sluice_bad_upstream_answer', message);
@@ -124,7 +125,9 @@ export function translateWhole(
     // Bedrock names the exception in a header; its codec reads it from `__type`.
     const errorType = upstream.headers.get('x-amzn-errortype');
     if (errorType !== null && typeof json === 'object' && json !== null && !('__type' in json)) json = { ...json, __type: errorType };
-    const error = translation.codec.readError(upstream.status, json ?? text);
+    const read = translation.codec.readError(upstream.status, json ?? text);
+    // The provider's text goes to the SDK in Sluice's words: no key it echoed goes with it.
+    const error = { ...read, message: ctx.scrub(read.message) };
     const translated = translatedError(ctx.dialect, error, providerName);
     ctx.error = { class: 'http_error', message: `${providerName}: ${error.message}` };
     status = translated.status;
@@ -204,7 +207,7 @@ export function translateStream(ctx: CallContext, body: ReadableStream<Uint8Arra
     index++;
   };
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: ProviderError): void => {
-    state.error = `${options.provider}: ${error.message}`;
+    state.error = ctx.scrub(`${options.provider}: ${error.message}`);
     deliver(controller, encoder.error({ ...error, message: state.error }));
     controller.close();
     void cancelReader(reader);

@@ -59,7 +59,7 @@ export interface Attempt {
   keyId: string | null;
   /** The HTTP status received; `null` when no response arrived (network failure, abort). */
   status: number | null;
-  /** `null` on success; otherwise `http_error` (status >= 400), `network_error`, `timeout` or `abort`. */
+  /** `null` on success; otherwise `http_error` (status >= 400), `network_error`, `timeout`, `abort` or `redirect` (not followed). */
   errorClass: string | null;
   /** From sending the request to its outcome: the whole body for JSON answers, the headers for streams. */
   latencyMs: number;

@@ -82,7 +82,22 @@ export function findPrice(table: PriceTable, model: string): ModelPrice | undefi
   return lookupWithSnapshot(table, model.slice(PROVIDER_PREFIX.length));
 }
 
-const isCount = (value: number): boolean => Number.isFinite(value) && value >= 0;
+/**
+ * Reads a token count: a number from 0 to `Number.MAX_SAFE_INTEGER`. Anything else (negative, not
+ * finite, absurdly large such as `1e308`, not a number) is unknown, so it can never price to
+ * `Infinity` or a negative amount.
+ * @param value What the provider sent.
+ * @returns The count, or `null` when unknown.
+ * @example
+ * tokenCount(12); // 12
+ * tokenCount(-3); // null
+ * tokenCount(1e308); // null
+ */
+export function tokenCount(value: unknown): number | null {
+  return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? value : null;
+}
+
+const isCount = (value: number): boolean => tokenCount(value) !== null;
 
 /**
  * Computes one call's cost, per million tokens:
@@ -94,7 +109,8 @@ const isCount = (value: number): boolean => Number.isFinite(value) && value >= 0
  * @param price The model's price, usually from `findPrice`.
  * @param usage The token counts the provider reported, normalised to OpenAI semantics.
  * @returns The cost in USD rounded to 1e-10, or `null` when the price is unknown, both input and
- *   output counts are unknown, or a count is negative or not finite. Never `0` for unknown.
+ *   output counts are unknown, a count is not a valid count ({@link tokenCount}), or the result would
+ *   not be finite (an absurd price). Never `0` for unknown, never `Infinity` or `NaN`.
  * @example
  * // gpt-4o: 1,000 input of which 400 cached, 200 output
  * computeCostUsd({ input: 2.5, cachedInput: 1.25, output: 10 },
@@ -133,5 +149,6 @@ export function computeCostUsd(price: ModelPrice | undefined, usage: TokenUsage)
     outputCost = (output - reasoning) * price.output + reasoning * reasoningPrice;
   }
 
-  return Math.round(((inputCost + outputCost) / TOKENS_PER_UNIT) * ROUNDING) / ROUNDING;
+  const cost = Math.round(((inputCost + outputCost) / TOKENS_PER_UNIT) * ROUNDING) / ROUNDING;
+  return Number.isFinite(cost) && cost >= 0 ? cost : null;
 }

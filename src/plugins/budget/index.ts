@@ -144,7 +144,8 @@ export function budget(options: BudgetOptions): BudgetMiddleware {
   const charge = async (ctx: CallContext, applied: readonly Applied[]): Promise<void> => {
     // A cache hit reached no provider: nothing was spent.
     if (ctx.cache?.status === 'hit') return;
-    const cost = ctx.costUsd;
+    // A cost that is not a finite amount >= 0 is unknown: a store never receives Infinity or NaN.
+    const cost = ctx.costUsd !== null && Number.isFinite(ctx.costUsd) && ctx.costUsd >= 0 ? ctx.costUsd : null;
     const hasUsage = ctx.usage.inputTokens !== null || ctx.usage.outputTokens !== null;
     // Unknown cost counts only where the provider did work: usage came back, or the call completed.
     const isUnpriced = cost === null && (hasUsage || ctx.outcome === 'completed');

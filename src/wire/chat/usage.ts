@@ -2,10 +2,9 @@
  * Pivot usage to Sluice's token counts. Pure.
  * @module
  */
-import type { TokenUsage } from '../price.js';
+import { tokenCount as count, type TokenUsage } from '../price.js';
 import type { ChatUsage } from './types.js';
 
-const count = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null);
 
 /**
  * Reads pivot usage (already normalised by the provider codec: cache reads and writes inside `prompt_tokens`).

@@ -2,9 +2,8 @@
  * Usage extraction from OpenAI-format bodies. Pure.
  * @module
  */
-import type { TokenUsage } from '../price.js';
+import { tokenCount as num, type TokenUsage } from '../price.js';
 
-const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 const field = (value: unknown, key: string): unknown =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 
