@@ -7,7 +7,8 @@
 import type { ResolvedConfig } from '../config/parse.js';
 import type { ResolvedProvider } from '../config/types.js';
 import type { Dialect } from '../events/record.js';
-import { applyStaticAuth, createAuthorizer, hasCredentials, providerWire, upstreamUrl, VERTEX_ANTHROPIC_VERSION, type Authorizer } from '../providers/adapter.js';
+import type { Authorizer } from '../providers/adapter.js';
+import type * as AdapterModule from '../providers/adapter.js';
 import { providerCatalog } from '../providers/catalog.js';
 import { pivotUsage } from '../wire/chat/usage.js';
 import type { ClientCodec, ProviderCodec, WireFormat } from '../wire/codec.js';
@@ -65,8 +66,8 @@ function originOf(url: string): string {
   return end === -1 ? url : url.slice(0, end);
 }
 
-function needsKey(provider: ResolvedProvider): boolean {
-  return providerCatalog[provider.name]?.apiKeyEnv != null && !hasCredentials(provider);
+function needsKey(adapter: typeof AdapterModule, provider: ResolvedProvider): boolean {
+  return providerCatalog[provider.name]?.apiKeyEnv != null && !adapter.hasCredentials(provider);
 }
 
 /** Loads the codecs of other formats on first use, so the core bundle carries only OpenAI's. */
@@ -143,13 +144,13 @@ function isStreamBody(upstream: Response, contentType: string, expectStream: boo
 }
 
 /** Vertex's Claude takes the model in the URL and its own API version in the body. */
-function forVertexClaude(body: Record<string, unknown>): void {
+function forVertexClaude(body: Record<string, unknown>, version: string): void {
   delete body['model'];
-  body['anthropic_version'] = VERTEX_ANTHROPIC_VERSION;
+  body['anthropic_version'] = version;
 }
 
 /** Builds the body to send when the formats match, serialising only when something changed. */
-function upstreamBody(ctx: CallContext, target: Target, injectUsage: boolean): BodyInit | null | undefined {
+function upstreamBody(ctx: CallContext, target: Target, injectUsage: boolean, adapter: typeof AdapterModule | null): BodyInit | null | undefined {
   // Gemini names the model in the URL; Vertex's Claude takes no model in the body but its own version.
   const isVertexClaude = target.provider?.kind === 'vertex' && ctx.dialect === 'anthropic';
   const modelInBody = ctx.dialect !== 'gemini' && ctx.operation !== 'models' && !isVertexClaude;
@@ -159,7 +160,7 @@ function upstreamBody(ctx: CallContext, target: Target, injectUsage: boolean): B
   if (typeof body !== 'object' || body === null) return ctx.bodyText ?? ctx.init.body;
   const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
   if (modelChanged) out['model'] = target.model;
-  if (isVertexClaude) forVertexClaude(out);
+  if (isVertexClaude) forVertexClaude(out, adapter!.VERTEX_ANTHROPIC_VERSION);
   if (injectUsage) {
     const options = out['stream_options'];
     out['stream_options'] = { ...(typeof options === 'object' && options !== null ? options : {}), include_usage: true };
@@ -182,10 +183,10 @@ export function createDispatch(deps: DispatchDeps): Next {
   const fetchImpl = deps.upstreamFetch ?? ((): typeof fetch => config.fetch ?? globalThis.fetch);
   // Built once per provider, on its first call: a Vertex token cache lives here.
   const authorizers = new Map<ResolvedProvider, Authorizer | null>();
-  const authorizerFor = (provider: ResolvedProvider): Authorizer | null => {
+  const authorizerFor = (adapter: typeof AdapterModule, provider: ResolvedProvider): Authorizer | null => {
     let found = authorizers.get(provider);
     if (found === undefined) {
-      found = createAuthorizer(provider, fetchImpl);
+      found = adapter.createAuthorizer(provider, fetchImpl);
       authorizers.set(provider, found);
     }
     return found;
@@ -218,6 +219,8 @@ export function createDispatch(deps: DispatchDeps): Next {
     });
     return (await connectLimits).dispatcherFor(ms);
   };
+  // Provider adapters (URLs, auth), loaded with the first call to a configured provider: zero-config calls never need them.
+  let adapters: Promise<typeof AdapterModule> | null = null;
   // Redirect handling, loaded with the first redirect answered to a request with credentials.
   let redirects: Promise<typeof RedirectModule> | null = null;
   // Time limits, loaded with the first call that has one.
@@ -229,10 +232,11 @@ export function createDispatch(deps: DispatchDeps): Next {
     if (provider !== null && provider.unusable !== null) {
       throw new SluiceError('sluice_provider_unconfigured', provider.unusable, { status: 400 });
     }
-    const wire: WireFormat = provider === null ? ctx.dialect : providerWire(provider, target.model);
+    const adapter = provider === null ? null : await (adapters ??= import('../providers/adapter.js'));
+    const wire: WireFormat = provider === null ? ctx.dialect : adapter!.providerWire(provider, target.model);
     const translating = wire !== ctx.dialect;
     const sameOrigin = provider === null || (provider.origin === originOf(ctx.url) && !translating);
-    if (provider !== null && !sameOrigin && needsKey(provider)) {
+    if (provider !== null && !sameOrigin && needsKey(adapter!, provider)) {
       const env = providerCatalog[provider.name]?.apiKeyEnv ?? '';
       throw new SluiceError('sluice_missing_api_key', `no API key for provider '${provider.name}': set ${env} or providers.${provider.name}.apiKey`, { status: 401 });
     }
@@ -249,7 +253,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     let url: string;
     if (provider === null) url = ctx.url;
     else {
-      const built = upstreamUrl(provider, ctx.operation, target.model, ctx.isStream, ctx.modelId);
+      const built = adapter!.upstreamUrl(provider, ctx.operation, target.model, ctx.isStream, ctx.modelId);
       if (built === null) {
         throw new SluiceError('sluice_unsupported_operation', `provider '${provider.name}' (${provider.kind}) has no endpoint for ${ctx.dialect} ${ctx.operation} calls`, { status: 400 });
       }
@@ -266,13 +270,13 @@ export function createDispatch(deps: DispatchDeps): Next {
       const written = upstreamCodec.writeRequest({ ...read.value, stream: ctx.isStream }, { model: target.model ?? '', provider: provider!.name, defaultMaxTokens: provider!.maxTokens });
       if (!written.ok) throw new SluiceError('sluice_unsupported_feature', written.error.message, { status: written.error.status });
       const out = written.value as Record<string, unknown>;
-      if (provider!.kind === 'vertex' && wire === 'anthropic') forVertexClaude(out);
+      if (provider!.kind === 'vertex' && wire === 'anthropic') forVertexClaude(out, adapter!.VERTEX_ANTHROPIC_VERSION);
       body = JSON.stringify(out);
     } else {
-      body = upstreamBody(ctx, target, injectUsage);
+      body = upstreamBody(ctx, target, injectUsage, adapter);
     }
     const bodyChanged = body !== (ctx.bodyText ?? ctx.init.body);
-    const authorizer = provider === null ? null : authorizerFor(provider);
+    const authorizer = provider === null ? null : authorizerFor(adapter!, provider);
     let pool: KeyPool | null = null;
     let keyIndex: number | null = null;
 
@@ -293,7 +297,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         if (provider.apiKeys.length > 1) pool = await poolFor(provider);
         const taken = pool?.take(ctx.now()) ?? null;
         keyIndex = taken?.index ?? null;
-        applyStaticAuth(provider, headers, taken?.key ?? provider.apiKey);
+        adapter!.applyStaticAuth(provider, headers, taken?.key ?? provider.apiKey);
       }
       if (authorizer !== null) {
         try {
