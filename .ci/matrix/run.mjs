@@ -25,6 +25,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(process.argv[2] ?? join(HERE, '..', '..'));
 const CACHE = process.env.SLUICE_CI_CACHE ?? join(homedir(), '.cache', 'sluice-ci');
 const ONLY = process.env.MATRIX_ONLY ? new RegExp(process.env.MATRIX_ONLY) : null;
+/** The vitest files run on each installed Node: the SDK end-to-end suites, the fault matrix and the plugins' SDK tests. */
+const E2E = 'test/e2e + test/plugins/*-sdk*';
 /** A bound on one cell, so a hung test cannot hold CI until its own limit. */
 const CELL_TIMEOUT_MS = 10 * 60_000;
 
@@ -119,24 +121,28 @@ function runSdkMatrix(bins, tarball) {
       const failed = counts.failed + (outcome.ok || counts.failed > 0 ? 0 : 1);
       results.push({ group: 'SDK', row: sdk.label, node: major, passed: counts.passed, failed, gaps: counts.gaps, seconds: outcome.seconds });
       const gaps = counts.gaps > 0 ? `, ${counts.gaps} known gap(s) (todo/skipped)` : '';
-      if (outcome.ok) for (const line of outcome.output.split('\n')) if (/^\s*[✔✖﹣].* # \S/.test(line)) log(`  gap:${line.trim().replace(/^\S+/, '')}`);
+      const gapLines = new Set(outcome.output.split('\n').filter((line) => /^\s*[✔✖﹣].* # \S/.test(line)).map((line) => line.trim().replace(/^\S+ /, '')));
+      if (outcome.ok) for (const line of gapLines) log(`  gap: ${line}`);
       log(`${sdk.label} on Node ${major}: ${counts.passed} passed, ${failed} failed${gaps} (${outcome.seconds.toFixed(1)} s)`);
     }
   }
 }
 
 function runRuntimeMatrix(bins) {
+  const sdkPluginTests = readdirSync(join(ROOT, 'test', 'plugins'))
+    .filter((file) => /-sdk.*\.test\.ts$/.test(file))
+    .map((file) => `test/plugins/${file}`);
   for (const [major, bin] of bins) {
     if (wanted(`e2e node ${major}`)) {
-      log(`--- test/e2e on Node ${major}`);
+      log(`--- ${E2E} on Node ${major}`);
       const report = join(ROOT, '.tmp', `e2e-node${major}.json`);
       rmSync(report, { force: true });
       const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-      const outcome = run(join(bin, 'node'), [vitest, 'run', 'test/e2e', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`], { env: envWithNode(bin) });
+      const outcome = run(join(bin, 'node'), [vitest, 'run', 'test/e2e', ...sdkPluginTests, '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`], { env: envWithNode(bin) });
       const json = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : { numPassedTests: 0, numFailedTests: 0 };
       const failed = json.numFailedTests + (outcome.ok || json.numFailedTests > 0 ? 0 : 1);
-      results.push({ group: 'runtime', row: 'test/e2e (SDK suites, fault matrix)', node: major, passed: json.numPassedTests, failed, seconds: outcome.seconds });
-      log(`test/e2e on Node ${major}: ${json.numPassedTests} passed, ${failed} failed (${outcome.seconds.toFixed(1)} s)`);
+      results.push({ group: 'runtime', row: E2E, node: major, passed: json.numPassedTests, failed, seconds: outcome.seconds });
+      log(`${E2E} on Node ${major}: ${json.numPassedTests} passed, ${failed} failed (${outcome.seconds.toFixed(1)} s)`);
     }
     if (wanted(`pack node ${major}`)) {
       log(`--- pack smoke on Node ${major}`);
@@ -152,8 +158,17 @@ function node20FromCi() {
   const report = join(ROOT, '.tmp', 'vitest.json');
   if (!existsSync(report)) return;
   const json = JSON.parse(readFileSync(report, 'utf8'));
-  results.push({ group: 'runtime', row: 'test/e2e (SDK suites, fault matrix)', node: 20, passed: 0, failed: 0, seconds: 0, note: `full suite: ${json.numPassedTests}/${json.numFailedTests}` });
+  results.push({ group: 'runtime', row: E2E, node: 20, passed: 0, failed: 0, seconds: 0, note: `full suite: ${json.numPassedTests}/${json.numFailedTests}` });
   results.push({ group: 'runtime', row: 'pack smoke (ESM, CJS, types, Bun, Deno)', node: 20, passed: 0, failed: 0, seconds: 0, note: 'own step' });
+}
+
+/** The README's table of SDK versions must name each pinned version with the Node majors it runs on. */
+function readmeMismatches() {
+  const rows = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').filter((line) => line.startsWith('| `'));
+  return SDKS.filter((sdk) => {
+    const [name, version] = Object.entries(sdk.packages)[0];
+    return !rows.some((row) => row.startsWith(`| \`${name}\``) && row.includes(`| ${version} | ${sdk.nodes.join(', ')} |`));
+  }).map((sdk) => sdk.label);
 }
 
 function table() {
@@ -191,8 +206,10 @@ runSdkMatrix(bins, pack());
 runRuntimeMatrix(new Map([...bins].filter(([, bin]) => bin !== null)));
 node20FromCi();
 
-const passed = results.reduce((sum, result) => sum + result.passed, 0);
-const failed = results.reduce((sum, result) => sum + result.failed, 0);
+const missing = readmeMismatches();
+log(missing.length === 0 ? 'README: the SDK table matches cells.mjs' : `README: the SDK table lacks a row with the version and Node majors of ${missing.join(', ')}`);
+const passed = results.reduce((sum, result) => sum + result.passed, 0) + (missing.length === 0 ? 1 : 0);
+const failed = results.reduce((sum, result) => sum + result.failed, 0) + (missing.length === 0 ? 0 : 1);
 writeFileSync(join(ROOT, '.tmp', 'matrix.json'), `${JSON.stringify({ passed, failed, results }, null, 2)}\n`);
 log('');
 log(table());
