@@ -121,7 +121,7 @@ function runSdkMatrix(bins, tarball) {
       const failed = counts.failed + (outcome.ok || counts.failed > 0 ? 0 : 1);
       results.push({ group: 'SDK', row: sdk.label, node: major, passed: counts.passed, failed, gaps: counts.gaps, seconds: outcome.seconds });
       const gaps = counts.gaps > 0 ? `, ${counts.gaps} known gap(s) (todo/skipped)` : '';
-      const gapLines = new Set(outcome.output.split('\n').filter((line) => /^\s*[✔✖﹣].* # \S/.test(line)).map((line) => line.trim().replace(/^\S+ /, '')));
+      const gapLines = new Set(outcome.output.split('\n').filter((line) => /\(\d+(?:\.\d+)?ms\) # \S/.test(line)).map((line) => line.trim().replace(/^\S+ /, '')));
       if (outcome.ok) for (const line of gapLines) log(`  gap: ${line}`);
       log(`${sdk.label} on Node ${major}: ${counts.passed} passed, ${failed} failed${gaps} (${outcome.seconds.toFixed(1)} s)`);
     }
