@@ -12,7 +12,7 @@ export default tseslint.config(
   {
     // CI scripts run as plain Node (and Bun/Deno) scripts.
     files: ['.ci/**/*.{js,mjs,cjs}'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'writable', Deno: 'readonly' } },
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'writable', Deno: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', AbortController: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
