@@ -316,6 +316,11 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
     return true;
   };
 
+  // An error event ends the call as it passes: some SDKs (@google/genai) throw on it and stop reading
+  // without cancelling the body, and the call must not wait for an end that never comes.
+  const endAtErrorEvent = (): void => {
+    if (state.error !== null && !ended) end('errored', new Error(state.error));
+  };
   const isPassChat = mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat';
   // A stream is complete once its dialect's terminal event has gone to the SDK: a cancel or an abort
   // after it (openai@7 stops reading after `[DONE]`) ends a completed call, not a cancelled one. An
@@ -363,9 +368,12 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
             if (framer === null) {
               deliver(controller, value);
               if (mode.kind === 'decode') sideDecode(mode.framer.push(value));
+              endAtErrorEvent();
               return;
             }
-            if (frame(controller, value)) return;
+            const isDelivered = frame(controller, value);
+            endAtErrorEvent();
+            if (isDelivered) return;
           }
         } catch (error) {
           if (ctx.signal?.aborted === true || options.errorEvent === null) {

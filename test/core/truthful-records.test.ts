@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
 import { cache } from '../../src/plugins/index.js';
 import type { MockProvider } from '../../src/testing/mock-provider.js';
@@ -206,6 +206,29 @@ describe('aborts are honoured at every phase (issue 10, finding 6)', () => {
     const error = await rejection(pending);
     expect((error as Error).name).toBe('AbortError');
     expect(mock.requests).toHaveLength(0);
+    await sluice.close();
+  });
+});
+
+describe('a stream whose SDK stops at an error event without cancelling (@google/genai)', () => {
+  it('the call ends errored when the error event passes, not never', async () => {
+    const { GoogleGenAI } = await import('@google/genai');
+    const sluice = createSluice();
+    const ended: string[] = [];
+    sluice.on('request:end', ({ record }) => void ended.push(record.outcome));
+    mock.script({ kind: 'mid-stream-error', afterChunks: 1 });
+    const client = new GoogleGenAI({ apiKey: 'client-key', httpOptions: { baseUrl: mock.url, fetch: sluice.fetch } as never });
+    const stream = await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hello' });
+    const error = await (async () => {
+      try {
+        for await (const _ of stream) void _;
+      } catch (caught) {
+        return caught;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(Error);
+    await vi.waitFor(() => expect(ended).toEqual(['errored']), { timeout: 2000, interval: 5 });
     await sluice.close();
   });
 });

@@ -43,11 +43,6 @@ const models = {
     for await (const chunk of await ai.models.generateContentStream(request)) calls.push(...(chunk.functionCalls ?? []));
     return { name: calls[0]?.name, args: calls[0]?.args };
   },
-  gaps: {
-    'mid-stream error': {
-      todo: "the SDK throws at the error event and stops reading without cancelling the body, so Sluice sees neither the body's end nor a cancel and the record stays open",
-    },
-  },
   isApiError: (error) => error instanceof ApiError,
   status: (error) => error?.status,
 };
