@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
 import { cache } from '../../src/plugins/index.js';
 import type { MockProvider } from '../../src/testing/mock-provider.js';
-import { clientFor, messages, nextRecord, useMock } from '../helpers/sluice.js';
+import { clientFor, messages, nextRecord, streamError, useMock } from '../helpers/sluice.js';
 
 let mock: MockProvider;
 useMock((created) => (mock = created));
@@ -58,14 +58,7 @@ describe('stream time limits (issue 10, finding 6)', () => {
     mock.script({ kind: 'raw', status: 200, headers: { 'content-type': 'text/event-stream' }, chunkDelayMs: 100, body: keepAliveStream(40) });
     const recorded = nextRecord(sluice);
     const stream = await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
-    const error = await (async () => {
-      try {
-        for await (const _ of stream) void _;
-      } catch (caught) {
-        return caught;
-      }
-      return null;
-    })();
+    const error = await streamError(stream);
     expect(error).toBeInstanceOf(Error);
     expect(String((error as Error).message)).toMatch(/sent nothing for 400 ms/);
     const record = await recorded;
@@ -88,14 +81,7 @@ describe('stream time limits (issue 10, finding 6)', () => {
     mock.script({ kind: 'reply', content: Array.from({ length: 60 }, (_, index) => `w${index}`).join(' '), chunkDelayMs: 20 });
     const recorded = nextRecord(sluice);
     const stream = await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
-    const error = await (async () => {
-      try {
-        for await (const _ of stream) void _;
-      } catch (caught) {
-        return caught;
-      }
-      return null;
-    })();
+    const error = await streamError(stream);
     expect(String((error as Error | null)?.message)).toMatch(/300 ms/);
     const record = await recorded;
     expect(record.outcome).toBe('errored');

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
 import { cache } from '../../src/plugins/index.js';
 import type { MockProvider } from '../../src/testing/mock-provider.js';
-import { clientFor, messages, nextRecord, rejection, useMock } from '../helpers/sluice.js';
+import { clientFor, messages, nextRecord, rejection, streamError, useMock } from '../helpers/sluice.js';
 
 let mock: MockProvider;
 useMock((created) => (mock = created));
@@ -219,14 +219,7 @@ describe('a stream whose SDK stops at an error event without cancelling (@google
     mock.script({ kind: 'mid-stream-error', afterChunks: 1 });
     const client = new GoogleGenAI({ apiKey: 'client-key', httpOptions: { baseUrl: mock.url, fetch: sluice.fetch } as never });
     const stream = await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hello' });
-    const error = await (async () => {
-      try {
-        for await (const _ of stream) void _;
-      } catch (caught) {
-        return caught;
-      }
-      return null;
-    })();
+    const error = await streamError(stream);
     expect(error).toBeInstanceOf(Error);
     await vi.waitFor(() => expect(ended).toEqual(['errored']), { timeout: 2000, interval: 5 });
     await sluice.close();

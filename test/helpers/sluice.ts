@@ -44,6 +44,16 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to fail');
 }
 
+/** Reads a stream to its end; resolves with what iterating it threw, or `null` when it ended cleanly. */
+export async function streamError(stream: AsyncIterable<unknown>): Promise<unknown> {
+  try {
+    for await (const _ of stream) void _;
+  } catch (caught) {
+    return caught;
+  }
+  return null;
+}
+
 export const messages = [{ role: 'user' as const, content: 'hello brave new world' }];
 
 /**
