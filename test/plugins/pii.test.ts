@@ -188,7 +188,31 @@ describe('pii() modes', () => {
     const next = fakeNext(() => new Response('{"text":"<EMAIL_1>"}', { headers: { 'content-type': 'application/json' } }));
     const response = await pii()(ctx, next);
     expect(next.calls[0]!.body).toEqual(chat('mail <EMAIL_1>\u202E now'));
-    expect(await response.json()).toEqual({ text: EMAIL });
+    // The answer gets back what was written, invisible characters included.
+    expect(await response.json()).toEqual({ text: 'jane\u200B.doe@exam\u00ADple.com' });
+  });
+
+  it('restores exactly what was written: a zero-width character inside an email survives the round trip, JSON and stream', async () => {
+    const written = 'jane.d\u200Boe@example.com';
+    const ctx = makeContext({ body: chat(`mail ${written} or ${EMAIL}`) });
+    const next = fakeNext(() => new Response('{"text":"<EMAIL_1> / <EMAIL_2>"}', { headers: { 'content-type': 'application/json' } }));
+    const response = await pii()(ctx, next);
+    // Two written forms, two placeholders: each restores to its own bytes.
+    expect(next.calls[0]!.body).toEqual(chat('mail <EMAIL_1> or <EMAIL_2>'));
+    expect(await response.json()).toEqual({ text: `${written} / ${EMAIL}` });
+
+    const chunk = (content: string): string => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+    const streamed = await pii()(makeContext({ body: { ...(chat(`mail ${written}`) as object), stream: true } }), fakeNext({ sse: [chunk('to <EMA'), chunk('IL_1>'), 'data: [DONE]\n\n'] }));
+    expect(await streamed.text()).toContain(JSON.stringify(written).slice(1, -1));
+  });
+
+  it('log never changes the request: invisible characters inside a value reach the upstream as written', async () => {
+    const text = 'mail jane.d\u200Boe@exam\u00ADple.com\u202E now';
+    const { ctx, upstream } = await sent({ mode: 'log' }, chat(text));
+    expect(upstream).toEqual(chat(text));
+    expect(ctx.guard).toEqual([{ rule: 'email', action: 'log', count: 1 }]);
+    ctx.runEndListeners();
+    expect(ctx.body).toEqual(chat('mail <EMAIL_1>\u202E now'));
   });
 
   it('skips placeholder numbers the request already contains', async () => {

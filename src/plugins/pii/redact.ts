@@ -92,33 +92,34 @@ export class PiiScan {
     for (const match of matches) {
       const detector = detectors[match.rule]!;
       const mode: PiiMode = modes[match.rule]!;
-      // The value as read (without invisible characters); the span as written.
-      const value = scanned.slice(match.start, match.end);
+      // The span as written, invisible characters included: what `log` sends and restoration puts back.
       const start = visible === null ? match.start : visible.offsets[match.start]!;
       const end = visible === null ? match.end : visible.offsets[match.end - 1]! + 1;
+      const written = text.slice(start, end);
       const between = text.slice(position, start);
       this.counts[match.rule]!++;
       let sentValue: string;
       let recordedValue: string;
       switch (mode) {
         case 'redact':
-          sentValue = recordedValue = this.#placeholder(detector.label, value, true);
+          sentValue = recordedValue = this.#placeholder(detector.label, written, true);
           break;
         case 'mask':
-          sentValue = recordedValue = detector.mask(value);
+          // The mask reads the value as a person reads it (without invisible characters).
+          sentValue = recordedValue = detector.mask(scanned.slice(match.start, match.end));
           break;
         case 'block':
           this.blockedTotal++;
           if (this.blocked.length < MAX_SITES && !this.blocked.some((site) => site.rule === detector.name && site.path === path)) {
             this.blocked.push({ rule: detector.name, path });
           }
-          sentValue = value;
-          recordedValue = this.#placeholder(detector.label, value, false);
+          sentValue = written;
+          recordedValue = this.#placeholder(detector.label, written, false);
           differs = true;
           break;
         case 'log':
-          sentValue = value;
-          recordedValue = this.#placeholder(detector.label, value, false);
+          sentValue = written;
+          recordedValue = this.#placeholder(detector.label, written, false);
           differs = true;
           break;
       }
@@ -140,7 +141,7 @@ export class PiiScan {
    */
   readonly recordedText = (text: string): string => this.#recorded.get(text) ?? text;
 
-  /** The placeholder for a value: the same value gets the same one within the call. */
+  /** The placeholder for a value as written: the same written value gets the same one within the call. */
   #placeholder(label: string, value: string, restorable: boolean): string {
     const key = `${label}\u0000${value}`;
     let placeholder = this.#byValue.get(key);
