@@ -52,7 +52,8 @@ const injectionSources = (): readonly string[] => [
   phrase('developer mode|dev mode', 'output|response|responses|answer'),
   '<\\|(?:im_start|im_end|system|endoftext|start_header_id|end_header_id|eot_id)\\|>',
   '\\[/?INST\\]|<</?SYS>>',
-  '(?<![\\p{L}\\p{N}])#{2,}\\s*(?:system|instruction|instructions)\\s*:',
+  // Tried only where a run of '#' starts: from every '#' of a long run, `#{2,}` would re-read the rest of it.
+  '(?<![\\p{L}\\p{N}#])#{2,}\\s*(?:system|instruction|instructions)\\s*:',
 ];
 
 /** Role-play jailbreaks: personas without rules, "do anything now", disabled safety. */

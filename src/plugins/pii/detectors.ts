@@ -1,18 +1,27 @@
 /**
  * The built-in PII and secret detectors: each one compiled regex (bounded quantifiers only, so a scan
- * is linear in the text), an optional validator (Luhn, IBAN mod-97, SSN ranges, entropy) and a mask
+ * is linear in the text; `private-key` is a hand-written scanner), an optional validator (Luhn, IBAN mod-97, SSN ranges, entropy) and a mask
  * that keeps the value's shape. Also the matcher that runs a rule set over one text.
  * @module
  */
+import { privateKeyFinder, type SpanFinder } from './private-key.js';
 
-/** One detector: finds candidates with `regex`, confirms them with `accept`, masks them with `mask`. */
+/**
+ * One detector: finds candidates with `regex` (or `finder`), confirms them with `accept`, masks them
+ * with `mask`.
+ */
 export interface Detector {
   /** The rule name (`email`, `credit-card`, a custom rule's name). */
   readonly name: string;
   /** The placeholder label: `<LABEL_1>`. */
   readonly label: string;
-  /** A global regex; scanning resets `lastIndex`. */
+  /** A global regex; scanning resets `lastIndex`. Unused when `finder` is set. */
   readonly regex: RegExp;
+  /**
+   * A hand-written scanner used instead of `regex` when a regex cannot be linear: called once per
+   * text, it returns the function that finds the next match at or after a position.
+   */
+  readonly finder?: (text: string) => SpanFinder;
   /** A cheap test that rules the regex out for most texts; `null` when there is none. */
   readonly quick: ((text: string) => boolean) | null;
   /**
@@ -37,7 +46,8 @@ export interface Match {
   rule: number;
 }
 
-const hasDigit = (text: string): boolean => /\d/.test(text);
+/** Tells whether a text holds an ASCII digit (the cheap test of the number rules). */
+export const hasDigit = (text: string): boolean => /\d/.test(text);
 
 // ---------------------------------------------------------------------------------------------
 // Validators
@@ -307,12 +317,23 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
     accept: Detector['accept'],
     mask: Detector['mask'],
     seek?: Detector['seek'],
-  ): Detector => Object.freeze({ name, label: labelOf(name), regex: new RegExp(source, `g${flags}`), quick, accept, mask, ...(seek === undefined ? {} : { seek }) });
+    finder?: Detector['finder'],
+  ): Detector =>
+    Object.freeze({
+      name,
+      label: labelOf(name),
+      regex: new RegExp(source, `g${flags}`),
+      quick,
+      accept,
+      mask,
+      ...(seek === undefined ? {} : { seek }),
+      ...(finder === undefined ? {} : { finder }),
+    });
   return {
     'private-key': make(
       'private-key',
-      // The whole block when its END line is near; otherwise the BEGIN line and the base64 after it.
-      '-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----(?:[\\s\\S]{0,16384}?-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----|[A-Za-z0-9+/=\\s]{0,16384})',
+      // Only the BEGIN line: the block is found by `privateKeyFinder`, which stays linear where a regex cannot.
+      '-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----',
       '',
       (text) => text.includes('-----BEGIN'),
       null,
@@ -321,6 +342,8 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
         const footer = /-----END [A-Z0-9 ]*PRIVATE KEY-----$/.exec(value)?.[0] ?? '';
         return `${header}\n****\n${footer}`;
       },
+      undefined,
+      privateKeyFinder,
     ),
     'anthropic-key': make('anthropic-key', '(?<![\\w-])sk-ant-[A-Za-z0-9_-]{20,256}', '', (text) => text.includes('sk-ant-'), null, maskSecret(7)),
     'openai-key': make(
@@ -465,6 +488,11 @@ export function findMatches(text: string, detectors: readonly Detector[]): reado
   for (let rule = 0; rule < detectors.length; rule++) {
     const detector = detectors[rule]!;
     if (detector.quick !== null && (detector.quick === hasDigit ? !digits : !detector.quick(text))) continue;
+    if (detector.finder !== undefined) {
+      const next = detector.finder(text);
+      for (let span = next(0); span !== null; span = next(span[1])) (found ??= []).push({ start: span[0], end: span[1], rule });
+      continue;
+    }
     const regex = detector.regex;
     const seek = detector.seek;
     regex.lastIndex = 0;
