@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_RULES, builtinDetectors, findMatches, type Detector } from '../../src/plugins/pii/detectors.js';
+import { BUILTIN_RULES, builtinDetectors, type Detector, type Match } from '../../src/plugins/pii/detectors.js';
+import { findMatches, TextScan } from '../../src/plugins/pii/scan.js';
 
 const all = builtinDetectors();
 
@@ -68,5 +69,69 @@ describe('private-key', () => {
   it('shares one END line among the BEGIN lines before it', () => {
     const text = `${'-----BEGIN PRIVATE KEY-----\n'.repeat(3)}MIIE\n-----END PRIVATE KEY-----`;
     expect(spans(text, [all['private-key']])).toEqual([`private-key:0-${text.length}`]);
+  });
+});
+
+/** `findMatches` as it was: every rule over the whole text by regex, overlaps resolved in a sorted list. */
+function oldFindMatches(text: string, detectors: readonly Detector[]): readonly Match[] {
+  const found: Match[] = [];
+  for (let rule = 0; rule < detectors.length; rule++) {
+    const detector = detectors[rule]!;
+    if (detector.quick !== null && !detector.quick(text)) continue;
+    const regex = new RegExp(detector.regex.source, detector.regex.flags);
+    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+      if (detector.seek !== undefined && match[0].length === 0) continue;
+      const span = detector.accept === null ? null : detector.accept(match);
+      if (detector.accept !== null && span === null) continue;
+      const start = match.index + (span === null ? 0 : span[0]);
+      const end = match.index + (span === null ? match[0].length : span[1]);
+      if (end <= start) continue;
+      found.push({ start, end, rule });
+      if (end < match.index + match[0].length) regex.lastIndex = end;
+    }
+  }
+  found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.rule - b.rule || a.start - b.start);
+  const kept: Match[] = [];
+  for (const candidate of found) {
+    if (kept.every((other) => other.end <= candidate.start || candidate.end <= other.start)) kept.push(candidate);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+describe('every rule, whole and in slices', () => {
+  const OLD_PRIVATE_KEY =
+    '-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----(?:[\\s\\S]{0,16384}?-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----|[A-Za-z0-9+/=\\s]{0,16384})';
+  const everything = BUILTIN_RULES.map((name) => all[name]);
+  const oracles = everything.map((detector) => {
+    if (detector.name !== 'private-key') return detector;
+    const { finder: _finder, ...rest } = detector;
+    return { ...rest, regex: new RegExp(OLD_PRIVATE_KEY, 'g') };
+  });
+  const tokens = [
+    'jane.doe@example.com', 'a@b.co', '@', '.', ' ', '\n', '-', ':', '=', '"', 'x', '0', '7', '42',
+    '+44 20 7946 0958', '(415) 555-2671', '415-555-2671', '020 7946 0958', '4242 4242 4242 4242', '4242424242424242',
+    'DE89 3704 0044 0532 0130 00', 'GB82WEST12345698765432', '123-45-6789', '192.168.0.1', '2001:db8::8a2e:370:7334', '::1', 'fe80::',
+    'sk-ant-api03-abcdefghijklmnopqrstuvwxyz', 'sk-proj-abcdefghijklmnopqrstuvwx', 'AKIAIOSFODNN7EXAMPLE', 'ghp_' + 'a1'.repeat(18),
+    'AIzaSyA-1234567890abcdefghijklmnopqrstu', 'xoxb-1234567890-abc', 'eyJhbGciOi.eyJzdWIiOi.sig_nature', 'password=Xk9$mQ2!zL',
+    'api_key: "Zr8#pW1@qT5"', '-----BEGIN PRIVATE KEY-----', '-----END PRIVATE KEY-----', 'MIIEvQIBADAN', 'a'.repeat(70),
+  ];
+
+  it('finds what the old whole-text regex scan found, whatever the slice size', () => {
+    fc.assert(
+      fc.property(textOf(tokens, 60), fc.integer({ min: 1, max: 300 }), (text, size) => {
+        const expected = oldFindMatches(text, oracles);
+        expect(findMatches(text, everything)).toEqual(expected);
+        const scan = new TextScan(text, everything);
+        for (let slices = 0; !scan.done && slices <= text.length; slices++) scan.scanSlice(size);
+        expect(scan.done).toBe(true);
+        expect(scan.matches()).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('resolves overlaps among many matches as the sorted list did', () => {
+    const text = 'a@b.co x@yy.co 4242 4242 4242 4242 '.repeat(40);
+    expect(findMatches(text, everything)).toEqual(oldFindMatches(text, oracles));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The built-in PII and secret detectors: each one compiled regex (bounded quantifiers only, so a scan
  * is linear in the text; `private-key` is a hand-written scanner), an optional validator (Luhn, IBAN mod-97, SSN ranges, entropy) and a mask
- * that keeps the value's shape. Also the matcher that runs a rule set over one text.
+ * that keeps the value's shape. `scan.ts` runs them over a text.
  * @module
  */
 import { privateKeyFinder, type SpanFinder } from './private-key.js';
@@ -36,6 +36,11 @@ export interface Detector {
    * on one character (`@` for emails) skip the text between candidates instead of trying every position.
    */
   readonly seek?: (text: string, from: number) => number;
+  /**
+   * The most characters, from where a match starts, that decide it (the match and its lookahead): a
+   * scan in slices reads this far past a slice. Absent: the rule reads each text whole, in one step.
+   */
+  readonly reach?: number;
 }
 
 /** A confirmed match in a text. */
@@ -222,6 +227,29 @@ export const BUILTIN_RULES = [
 export type BuiltinRule = (typeof BUILTIN_RULES)[number];
 
 /**
+ * How far each rule's match, with its lookahead, can reach from its start (bounded quantifiers make it
+ * finite): the overlap a scan in slices reads past each slice. `private-key` slices itself.
+ */
+export const BUILTIN_REACH: Readonly<Record<BuiltinRule, number>> = {
+  'private-key': 0,
+  'anthropic-key': 300,
+  'openai-key': 300,
+  'aws-access-key': 32,
+  'github-token': 300,
+  'google-api-key': 48,
+  'slack-token': 300,
+  jwt: 16_400,
+  secret: 300,
+  email: 640,
+  iban: 72,
+  'credit-card': 32,
+  ssn: 16,
+  ipv6: 64,
+  ipv4: 24,
+  phone: 80,
+};
+
+/**
  * Turns a rule name into its placeholder label: `credit-card` → `CREDIT_CARD`.
  * @param name A rule name.
  */
@@ -328,6 +356,7 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
       mask,
       ...(seek === undefined ? {} : { seek }),
       ...(finder === undefined ? {} : { finder }),
+      reach: BUILTIN_REACH[name],
     });
   return {
     'private-key': make(
@@ -472,70 +501,4 @@ export function compileWordList(list: readonly string[], caseSensitive: boolean)
   const alternatives = words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
   // `\b` is ASCII-only; these lookarounds also bound "Zoë" and "東京".
   return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}_])`, caseSensitive ? 'gu' : 'giu');
-}
-
-const NO_MATCHES: readonly Match[] = Object.freeze([]);
-
-/**
- * Runs detectors over one text and resolves overlaps: the longer match wins, then the earlier detector.
- * @param text The text to scan.
- * @param detectors The enabled detectors, in priority order.
- * @returns Non-overlapping matches sorted by position (a shared empty array when there are none).
- */
-export function findMatches(text: string, detectors: readonly Detector[]): readonly Match[] {
-  let found: Match[] | null = null;
-  const digits = hasDigit(text);
-  for (let rule = 0; rule < detectors.length; rule++) {
-    const detector = detectors[rule]!;
-    if (detector.quick !== null && (detector.quick === hasDigit ? !digits : !detector.quick(text))) continue;
-    if (detector.finder !== undefined) {
-      const next = detector.finder(text);
-      for (let span = next(0); span !== null; span = next(span[1])) (found ??= []).push({ start: span[0], end: span[1], rule });
-      continue;
-    }
-    const regex = detector.regex;
-    const seek = detector.seek;
-    regex.lastIndex = 0;
-    let match: RegExpExecArray | null;
-    for (;;) {
-      if (seek !== undefined) {
-        const next = seek(text, regex.lastIndex);
-        if (next === -1) break;
-        regex.lastIndex = next;
-      }
-      match = regex.exec(text);
-      // A failed exec scanned to the end: nothing later can match either.
-      if (match === null) break;
-      if (match[0].length === 0) {
-        regex.lastIndex++;
-        continue;
-      }
-      const span = detector.accept === null ? null : detector.accept(match);
-      if (detector.accept !== null && span === null) continue;
-      const start = match.index + (span === null ? 0 : span[0]);
-      const end = match.index + (span === null ? match[0].length : span[1]);
-      if (end <= start) continue;
-      (found ??= []).push({ start, end, rule });
-      // A narrowed match leaves text that another candidate may start in.
-      if (end < match.index + match[0].length) regex.lastIndex = end;
-    }
-  }
-  if (found === null) return NO_MATCHES;
-  if (found.length === 1) return found;
-  found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.rule - b.rule || a.start - b.start);
-  // `kept` stays sorted by start; a binary search finds the neighbours a candidate could overlap.
-  const kept: Match[] = [];
-  for (const candidate of found) {
-    let low = 0;
-    let high = kept.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (kept[middle]!.start < candidate.start) low = middle + 1;
-      else high = middle;
-    }
-    const before = kept[low - 1];
-    const after = kept[low];
-    if ((before === undefined || before.end <= candidate.start) && (after === undefined || candidate.end <= after.start)) kept.splice(low, 0, candidate);
-  }
-  return kept;
 }

@@ -5,7 +5,7 @@
  * `block` values never reach a record either).
  * @module
  */
-import { findMatches } from './detectors.js';
+import { findMatches } from './scan.js';
 import type { PiiMode, ResolvedPiiOptions } from './options.js';
 
 /** Where a blocked value was found, without the value. */
