@@ -5,8 +5,10 @@
  * `block` values never reach a record either).
  * @module
  */
-import { findMatches } from './scan.js';
+import { SCAN_SLICE_CHARS, yieldToEventLoop } from '../scan-budget.js';
+import type { Match } from './detectors.js';
 import type { PiiMode, ResolvedPiiOptions } from './options.js';
+import { findMatches, TextScan } from './scan.js';
 
 /** Where a blocked value was found, without the value. */
 export interface BlockedSite {
@@ -36,6 +38,15 @@ function withoutInvisible(text: string): { text: string; offsets: number[] } {
   return { text: out + text.slice(position), offsets };
 }
 
+/** One text's scan done ahead of the rewrite: its matches, in the text without invisible characters. */
+interface Prepared {
+  visible: { text: string; offsets: number[] } | null;
+  matches: readonly Match[];
+}
+
+/** How a scan ahead of the rewrite ended: every text scanned, or out of time (the rest is not scanned). */
+export type PrepareOutcome = 'done' | 'time';
+
 /** The scan of one call. */
 export class PiiScan {
   /** Placeholder → original, for `redact` rules only: what restoration puts back. */
@@ -57,6 +68,8 @@ export class PiiScan {
   /** Original text → recorded text, for every text with a match. */
   readonly #recorded = new Map<string, string>();
   #recordDiffers = false;
+  /** Texts scanned ahead by {@link prepare}; when set, a text not in it is sent as written. */
+  #prepared: Map<string, Prepared> | null = null;
 
   /**
    * @param options The resolved plugin options.
@@ -74,15 +87,65 @@ export class PiiScan {
   }
 
   /**
-   * Scans one text and returns the text to send. A text visitor for `mapTextFields`.
+   * Scans texts ahead of the rewrite, in slices of {@link SCAN_SLICE_CHARS} characters, letting the
+   * event loop run between slices and stopping when `maxScanMs` has passed on the call's clock. After
+   * it, {@link visit} uses these scans, and sends a text that was not scanned as written.
+   * @param texts The call's texts.
+   * @param now The call's clock.
+   * @param startedMs When the scan started, on that clock.
+   * @returns `'time'` when the time ran out before every text was scanned.
+   */
+  async prepare(texts: readonly string[], now: () => number, startedMs: number): Promise<PrepareOutcome> {
+    const prepared = (this.#prepared = new Map());
+    const { detectors, limits } = this.#options;
+    let sinceYield = 0;
+    for (const text of texts) {
+      if (prepared.has(text)) continue;
+      const visible = INVISIBLE.test(text) ? withoutInvisible(text) : null;
+      const scan = new TextScan(visible === null ? text : visible.text, detectors);
+      while (!scan.done) {
+        const before = scan.scanned;
+        scan.scanSlice(SCAN_SLICE_CHARS);
+        sinceYield += scan.scanned - before;
+        if (sinceYield >= SCAN_SLICE_CHARS) {
+          await yieldToEventLoop();
+          sinceYield = 0;
+        }
+        if (now() - startedMs > limits.maxScanMs) {
+          // What was found so far is kept: `allow` still handles those values.
+          prepared.set(text, { visible, matches: scan.matches() });
+          return 'time';
+        }
+      }
+      prepared.set(text, { visible, matches: scan.matches() });
+    }
+    return 'done';
+  }
+
+  /** Marks the call as not scanned at all: {@link visit} then sends every text as written. */
+  skipAll(): void {
+    this.#prepared = new Map();
+  }
+
+  /**
+   * Scans one text (or takes its scan from {@link prepare}) and returns the text to send. A text
+   * visitor for `mapTextFields`.
    * @param text The text.
    * @param path Where it is, for block messages.
    */
   readonly visit = (text: string, path: string): string => {
     const { detectors, modes } = this.#options;
-    const visible = INVISIBLE.test(text) ? withoutInvisible(text) : null;
+    let visible: Prepared['visible'];
+    let matches: readonly Match[];
+    if (this.#prepared === null) {
+      visible = INVISIBLE.test(text) ? withoutInvisible(text) : null;
+      matches = findMatches(visible === null ? text : visible.text, detectors);
+    } else {
+      const prepared = this.#prepared.get(text);
+      if (prepared === undefined) return text;
+      ({ visible, matches } = prepared);
+    }
     const scanned = visible === null ? text : visible.text;
-    const matches = findMatches(scanned, detectors);
     if (matches.length === 0) return text;
     this.matched = true;
     let sent = '';
