@@ -47,6 +47,17 @@ interface Prepared {
 /** How a scan ahead of the rewrite ended: every text scanned, or out of time (the rest is not scanned). */
 export type PrepareOutcome = 'done' | 'time';
 
+/** Placeholder-shaped strings (`<EMAIL_1>`) in a text: one pass, however many placeholders a call makes. */
+function placeholdersIn(text: string): Set<string> {
+  const found = new Set<string>();
+  if (!text.includes('<')) return found;
+  const shape = /<[A-Z0-9_]{1,80}>/g;
+  for (let match = shape.exec(text); match !== null; match = shape.exec(text)) {
+    if (/_\d+>$/.test(match[0])) found.add(match[0]);
+  }
+  return found;
+}
+
 /** The scan of one call. */
 export class PiiScan {
   /** Placeholder → original, for `redact` rules only: what restoration puts back. */
@@ -62,6 +73,8 @@ export class PiiScan {
 
   readonly #options: ResolvedPiiOptions;
   readonly #bodyText: string;
+  /** Placeholder-shaped strings already in the body, read once when the first placeholder is made. */
+  #written: Set<string> | null = null;
   /** `label\0value` → placeholder, for every mode (recorded texts number `log` and `block` values too). */
   readonly #byValue = new Map<string, string>();
   readonly #nextNumber = new Map<string, number>();
@@ -211,7 +224,8 @@ export class PiiScan {
     if (placeholder === undefined) {
       let number = this.#nextNumber.get(label) ?? 1;
       // A placeholder already written in the request would restore to the wrong text.
-      while (this.#bodyText.includes(`<${label}_${number}>`)) number++;
+      const written = (this.#written ??= placeholdersIn(this.#bodyText));
+      while (written.has(`<${label}_${number}>`)) number++;
       placeholder = `<${label}_${number}>`;
       this.#nextNumber.set(label, number + 1);
       this.#byValue.set(key, placeholder);
