@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_RULES, builtinDetectors, type Detector, type Match } from '../../src/plugins/pii/detectors.js';
+import { BUILTIN_RULES, builtinDetectors, ipv6Valid, luhnValid, type Detector, type Match } from '../../src/plugins/pii/detectors.js';
 import { findMatches, TextScan } from '../../src/plugins/pii/scan.js';
 
 const all = builtinDetectors();
@@ -133,5 +133,54 @@ describe('every rule, whole and in slices', () => {
   it('resolves overlaps among many matches as the sorted list did', () => {
     const text = 'a@b.co x@yy.co 4242 4242 4242 4242 '.repeat(40);
     expect(findMatches(text, everything)).toEqual(oldFindMatches(text, oracles));
+  });
+});
+
+describe('validators read candidates without copying them', () => {
+  /** The IPv6 check as it was, with `split` and a regex per group. */
+  function oldIpv6Valid(candidate: string): boolean {
+    let text = candidate;
+    let groupsFromIpv4 = 0;
+    const lastColon = text.lastIndexOf(':');
+    if (text.indexOf('.', lastColon) !== -1) {
+      const octets = text.slice(lastColon + 1).split('.');
+      if (octets.length !== 4 || octets.some((octet) => octet === '' || Number(octet) > 255)) return false;
+      text = text.slice(0, lastColon + 1) + '0';
+      groupsFromIpv4 = 1;
+    }
+    const halves = text.split('::');
+    if (halves.length > 2) return false;
+    const groups = (half: string): string[] | null => {
+      if (half === '') return [];
+      const parts = half.split(':');
+      return parts.every((part) => /^[0-9a-f]{1,4}$/i.test(part)) ? parts : null;
+    };
+    const head = groups(halves[0]!);
+    if (head === null) return false;
+    if (halves.length === 1) return head.length + groupsFromIpv4 === 8;
+    const tail = groups(halves[1]!);
+    if (tail === null) return false;
+    const count = head.length + tail.length + groupsFromIpv4;
+    return count >= 2 && count <= 7;
+  }
+
+  it('ipv6Valid agrees with the old check', () => {
+    fc.assert(
+      fc.property(textOf([':', '::', ':::', 'a', 'F', '0', '12', 'abcd', 'abcde', '1.2.3.4', '256.1.1.1', '.', 'g'], 16), (candidate) => {
+        expect(ipv6Valid(candidate)).toBe(oldIpv6Valid(candidate));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('the credit-card rule agrees with Luhn over the digits', () => {
+    const card = all['credit-card'];
+    fc.assert(
+      fc.property(fc.stringMatching(/^[2-6]\d{12,18}$/), (digits) => {
+        const found = findMatches(digits, [card]).length === 1;
+        expect(found).toBe(luhnValid(digits));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -119,7 +119,30 @@ export function entropy(text: string): number {
   return bits;
 }
 
-function ipv6Valid(candidate: string): boolean {
+/** How many `:`-separated groups of 1–4 hex digits `text[start, end)` holds (0 when empty), or -1 when it is not such a list. */
+function hexGroups(text: string, start: number, end: number): number {
+  if (start === end) return 0;
+  let groups = 1;
+  let digits = 0;
+  for (let index = start; index < end; index++) {
+    const code = text.charCodeAt(index) | 0x20;
+    if (code === 0x3a) {
+      if (digits === 0) return -1;
+      groups++;
+      digits = 0;
+    } else if ((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66)) {
+      if (++digits > 4) return -1;
+    } else return -1;
+  }
+  return digits === 0 ? -1 : groups;
+}
+
+/**
+ * Tells whether a candidate is an IPv6 address: 8 groups, or 2–7 around one `::`, an IPv4 tail
+ * counting as two. Reads the candidate without splitting it (a rule's candidates can be many).
+ * @param candidate What the `ipv6` regex matched.
+ */
+export function ipv6Valid(candidate: string): boolean {
   let text = candidate;
   let groupsFromIpv4 = 0;
   const lastColon = text.lastIndexOf(':');
@@ -129,19 +152,13 @@ function ipv6Valid(candidate: string): boolean {
     text = text.slice(0, lastColon + 1) + '0';
     groupsFromIpv4 = 1;
   }
-  const halves = text.split('::');
-  if (halves.length > 2) return false;
-  const groups = (half: string): string[] | null => {
-    if (half === '') return [];
-    const parts = half.split(':');
-    return parts.every((part) => /^[0-9a-f]{1,4}$/i.test(part)) ? parts : null;
-  };
-  const head = groups(halves[0]!);
-  if (head === null) return false;
-  if (halves.length === 1) return head.length + groupsFromIpv4 === 8;
-  const tail = groups(halves[1]!);
-  if (tail === null) return false;
-  const count = head.length + tail.length + groupsFromIpv4;
+  const gap = text.indexOf('::');
+  if (gap === -1) return hexGroups(text, 0, text.length) + groupsFromIpv4 === 8;
+  if (text.indexOf('::', gap + 2) !== -1) return false;
+  const head = hexGroups(text, 0, gap);
+  const tail = hexGroups(text, gap + 2, text.length);
+  if (head === -1 || tail === -1) return false;
+  const count = head + tail + groupsFromIpv4;
   // `a::b` needs two groups: `std::` and `x::y` in code are not addresses.
   return count >= 2 && count <= 7;
 }
@@ -295,9 +312,21 @@ function phoneAccept(match: RegExpExecArray): readonly [number, number] | null {
 }
 
 function cardAccept(match: RegExpExecArray): readonly [number, number] | null {
-  const digits = match[0].replace(/[ -]/g, '');
-  if (digits.length < 13 || digits.length > 19) return null;
-  return luhnValid(digits) ? [0, match[0].length] : null;
+  const text = match[0];
+  // Luhn from the right over the digits only, separators skipped (no copy: candidates can be many).
+  let digits = 0;
+  let sum = 0;
+  for (let index = text.length - 1; index >= 0; index--) {
+    let digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) continue;
+    if (digits++ % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  if (digits < 13 || digits > 19) return null;
+  return sum % 10 === 0 ? [0, text.length] : null;
 }
 
 function ibanAccept(match: RegExpExecArray): readonly [number, number] | null {

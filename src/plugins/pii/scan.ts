@@ -147,6 +147,10 @@ export class TextScan {
 }
 
 function resolveOverlaps(found: Match[], textLength: number): Match[] {
+  // Usually one rule matched, or none of the matches touch: already in order, nothing to resolve.
+  let ordered = true;
+  for (let index = 1; index < found.length && ordered; index++) ordered = found[index - 1]!.end <= found[index]!.start;
+  if (ordered) return found;
   found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.rule - b.rule || a.start - b.start);
   const kept: Match[] = [];
   if (found.length > MANY_MATCHES) {
