@@ -75,8 +75,10 @@ export class PiiScan {
   readonly #bodyText: string;
   /** Placeholder-shaped strings already in the body, read once when the first placeholder is made. */
   #written: Set<string> | null = null;
-  /** `label\0value` → placeholder, for every mode (recorded texts number `log` and `block` values too). */
-  readonly #byValue = new Map<string, string>();
+  /** Label → value → placeholder, for every mode (recorded texts number `log` and `block` values too). */
+  readonly #byValue = new Map<string, Map<string, string>>();
+  /** Whether a rule records something other than what it sends (`log`, `block`): only then is a second text built. */
+  readonly #hasRecordOnly: boolean;
   readonly #nextNumber = new Map<string, number>();
   /** Original text → recorded text, for every text with a match. */
   readonly #recorded = new Map<string, string>();
@@ -92,6 +94,7 @@ export class PiiScan {
     this.#options = options;
     this.#bodyText = bodyText ?? '';
     this.counts = options.detectors.map(() => 0);
+    this.#hasRecordOnly = options.modes.some((mode) => mode === 'log' || mode === 'block');
   }
 
   /** Whether the recorded body differs from the sent one (a `log` or `block` rule matched). */
@@ -200,13 +203,13 @@ export class PiiScan {
           break;
       }
       sent += between + sentValue;
-      recorded += between + recordedValue;
+      if (this.#hasRecordOnly) recorded += between + recordedValue;
       position = end;
     }
     const rest = text.slice(position);
     sent += rest;
-    recorded += rest;
-    this.#recorded.set(text, recorded);
+    if (this.#hasRecordOnly) recorded += rest;
+    this.#recorded.set(text, this.#hasRecordOnly ? recorded : sent);
     if (differs) this.#recordDiffers = true;
     return sent;
   };
@@ -219,8 +222,9 @@ export class PiiScan {
 
   /** The placeholder for a value as written: the same written value gets the same one within the call. */
   #placeholder(label: string, value: string, restorable: boolean): string {
-    const key = `${label}\u0000${value}`;
-    let placeholder = this.#byValue.get(key);
+    let byValue = this.#byValue.get(label);
+    if (byValue === undefined) this.#byValue.set(label, (byValue = new Map()));
+    let placeholder = byValue.get(value);
     if (placeholder === undefined) {
       let number = this.#nextNumber.get(label) ?? 1;
       // A placeholder already written in the request would restore to the wrong text.
@@ -228,9 +232,10 @@ export class PiiScan {
       while (written.has(`<${label}_${number}>`)) number++;
       placeholder = `<${label}_${number}>`;
       this.#nextNumber.set(label, number + 1);
-      this.#byValue.set(key, placeholder);
+      byValue.set(value, placeholder);
+      // A label belongs to one rule, so to one mode: a placeholder is restorable from its first use or never.
+      if (restorable) this.placeholders.set(placeholder, value);
     }
-    if (restorable) this.placeholders.set(placeholder, value);
     return placeholder;
   }
 }
