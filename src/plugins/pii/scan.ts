@@ -9,6 +9,8 @@
 import { hasDigit, type Detector, type Match } from './detectors.js';
 import type { SpanFinder } from './private-key.js';
 
+/** The widest reach among the rules whose cheap test is a digit (`phone`: 80). */
+const NUMBER_REACH = 128;
 /** Characters read before a slice, for the rules' one-character lookbehinds. */
 const LOOKBEHIND = 2;
 /** Above this many matches, overlaps are resolved with a map of taken characters (linear) instead of a sorted list. */
@@ -61,7 +63,10 @@ export class TextScan {
     const sliceStart = this.#offset;
     const sliceEnd = Math.min(text.length, sliceStart + size);
     const whole = sliceStart === 0 && sliceEnd === text.length;
-    const digits = whole ? hasDigit(text) : false;
+    // The number rules share one test for a digit, over the widest text any of them reads in this slice.
+    let digits: boolean | null = null;
+    const hasDigits = (): boolean =>
+      (digits ??= whole ? hasDigit(text) : hasDigit(text.slice(Math.max(0, sliceStart - LOOKBEHIND), Math.min(text.length, sliceEnd + NUMBER_REACH))));
     for (let rule = 0; rule < this.#detectors.length; rule++) {
       const detector = this.#detectors[rule]!;
       const from = this.#positions[rule]!;
@@ -75,7 +80,7 @@ export class TextScan {
       const limit = detector.reach === undefined ? text.length : sliceEnd;
       const readFrom = Math.max(0, from - LOOKBEHIND);
       const part = readFrom === 0 && end === text.length ? text : text.slice(readFrom, end);
-      if (detector.quick !== null && (whole && detector.quick === hasDigit ? !digits : !detector.quick(part))) {
+      if (detector.quick !== null && (detector.quick === hasDigit && (detector.reach ?? Infinity) <= NUMBER_REACH ? !hasDigits() : !detector.quick(part))) {
         this.#positions[rule] = limit;
         continue;
       }
