@@ -12,12 +12,12 @@
  * failing target vs an alias, `routed.ts`), and the size of the core entry and of each chunk it loads
  * on demand (`bundle-size.ts`), and the plugins' cost (a memory cache hit, a miss through PII filter +
  * limits + cache on a 2 KB prompt, Redis cache and rate-limit stores against a raw Redis round trip,
- * `plugins.ts`).
+ * `plugins.ts`), and the PII filter on 1 MB adversarial text per rule and on 10 MB (`pii-scan.ts`).
  *
  * Flags (after `npm run bench --`, or on `node --expose-gc --import tsx bench/index.ts`):
  * - `--quick`: a tenth of the work; nothing is written.
  * - `--only=cross,routed` (or `BENCH_ONLY=cross,routed`): run only these sections, of
- *   bundle, import, latency, throughput, streams, chunks, heap, cross, routed, plugins, otel; nothing is written.
+ *   bundle, import, latency, throughput, streams, chunks, heap, cross, routed, plugins, scan, otel; nothing is written.
  * - `--no-write` (or `BENCH_NO_WRITE=1`): print only, leave RESULTS.md alone.
  * @module
  */
@@ -33,6 +33,7 @@ import { measureLatency, type LatencyResult } from './latency.js';
 import { createFixture, STREAM_WORDS, type PipelineCounters } from './lib/fixture.js';
 import { collectGarbage } from './lib/interleave.js';
 import { int, kb, mark, markdownTable, ms, signedUs, us } from './lib/table.js';
+import { measurePiiScan, renderPiiScan, scanTargetRows, type ScanOptions, type ScanResult } from './pii-scan.js';
 import { measurePlugins, pluginTargetRows, renderPlugins, type PluginOptions, type PluginResult } from './plugins.js';
 import { measureOtel, renderOtel, type OtelResult } from './otel.js';
 import { measureStreamChunks, type ChunkResult } from './stream-chunks.js';
@@ -45,7 +46,7 @@ const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 /** `--quick`: a tenth of the work, printed but not written to RESULTS.md (to check the bench itself). */
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'heap', 'cross', 'routed', 'plugins', 'otel'] as const;
+const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel'] as const;
 type Section = (typeof SECTIONS)[number];
 /** `--only=a,b` or `BENCH_ONLY=a,b`: the sections to run (all by default). */
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '';
@@ -83,6 +84,7 @@ const COUNTS = {
     miss: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(500) },
     redis: { rounds: 10, callsPerRound: scale(500), warmupCalls: scale(200) },
   } satisfies PluginOptions,
+  scan: { runs: QUICK ? 1 : 5 } satisfies ScanOptions,
   otel: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(1_000) },
 } as const;
 
@@ -127,6 +129,7 @@ let imports: ImportResult | undefined;
 let cross: CrossResult | undefined;
 let routed: RoutedResult | undefined;
 let plugins: PluginResult | undefined;
+let scan: ScanResult | undefined;
 let otelResult: OtelResult | undefined;
 if (runs('bundle')) {
   done = phase('bundle size (esbuild, split into the entry and on-demand chunks)');
@@ -207,6 +210,11 @@ if (runs('plugins')) {
     `plugins, memory cache hit / miss + limits + PII on a 2 KB prompt / Redis stores vs zero config (${memory.rounds} x ${int(memory.callsPerRound)} hits, ${miss.rounds} x ${int(miss.callsPerRound)} misses, ${redis.rounds} x ${int(redis.callsPerRound)} Redis calls per variant)`,
   );
   plugins = await measurePlugins(COUNTS.plugins);
+  done();
+}
+if (runs('scan')) {
+  done = phase(`PII filter on 1 MB adversarial text per rule vs 1 MB ordinary, and 10 MB (${COUNTS.scan.runs} calls per input)`);
+  scan = await measurePiiScan(COUNTS.scan);
   done();
 }
 if (runs('otel')) {
@@ -353,6 +361,11 @@ if (plugins !== undefined) {
   checksums.push(plugins.checksum);
   targetRows.push(...pluginTargetRows(plugins));
   sections.push(renderPlugins(plugins, COUNTS.plugins));
+}
+if (scan !== undefined) {
+  checksums.push(scan.checksum);
+  targetRows.push(...scanTargetRows(scan));
+  sections.push(renderPiiScan(scan, COUNTS.scan));
 }
 if (otelResult !== undefined) {
   checksums.push(otelResult.checksum);

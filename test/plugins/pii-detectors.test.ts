@@ -5,13 +5,13 @@ import {
   builtinDetectors,
   compileWordList,
   entropy,
-  findMatches,
   IBAN_LENGTHS,
   ibanRemainder,
   luhnValid,
   type BuiltinRule,
   type Detector,
 } from '../../src/plugins/pii/detectors.js';
+import { findMatches } from '../../src/plugins/pii/scan.js';
 
 const all = builtinDetectors();
 const everything: Detector[] = BUILTIN_RULES.map((name) => all[name]);
@@ -309,11 +309,9 @@ describe('findMatches', () => {
     expect(found(text)).toEqual(['email:b@example.com', 'ipv4:8.8.8.8', 'email:a@example.com']);
   });
 
-  it('stays fast on long unbroken text', () => {
+  it('finds nothing in long unbroken runs (the scan time is measured in bench/pii-scan.ts)', () => {
     const text = `${'a'.repeat(200_000)}@${'1'.repeat(50_000)}${':'.repeat(5_000)}${'+1 '.repeat(5_000)}${'-'.repeat(5_000)}`;
-    const started = performance.now();
-    findMatches(text, everything);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(found(text)).toEqual([]);
   });
 });
 

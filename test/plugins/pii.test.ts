@@ -188,7 +188,31 @@ describe('pii() modes', () => {
     const next = fakeNext(() => new Response('{"text":"<EMAIL_1>"}', { headers: { 'content-type': 'application/json' } }));
     const response = await pii()(ctx, next);
     expect(next.calls[0]!.body).toEqual(chat('mail <EMAIL_1>\u202E now'));
-    expect(await response.json()).toEqual({ text: EMAIL });
+    // The answer gets back what was written, invisible characters included.
+    expect(await response.json()).toEqual({ text: 'jane\u200B.doe@exam\u00ADple.com' });
+  });
+
+  it('restores exactly what was written: a zero-width character inside an email survives the round trip, JSON and stream', async () => {
+    const written = 'jane.d\u200Boe@example.com';
+    const ctx = makeContext({ body: chat(`mail ${written} or ${EMAIL}`) });
+    const next = fakeNext(() => new Response('{"text":"<EMAIL_1> / <EMAIL_2>"}', { headers: { 'content-type': 'application/json' } }));
+    const response = await pii()(ctx, next);
+    // Two written forms, two placeholders: each restores to its own bytes.
+    expect(next.calls[0]!.body).toEqual(chat('mail <EMAIL_1> or <EMAIL_2>'));
+    expect(await response.json()).toEqual({ text: `${written} / ${EMAIL}` });
+
+    const chunk = (content: string): string => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+    const streamed = await pii()(makeContext({ body: { ...(chat(`mail ${written}`) as object), stream: true } }), fakeNext({ sse: [chunk('to <EMA'), chunk('IL_1>'), 'data: [DONE]\n\n'] }));
+    expect(await streamed.text()).toContain(JSON.stringify(written).slice(1, -1));
+  });
+
+  it('log never changes the request: invisible characters inside a value reach the upstream as written', async () => {
+    const text = 'mail jane.d\u200Boe@exam\u00ADple.com\u202E now';
+    const { ctx, upstream } = await sent({ mode: 'log' }, chat(text));
+    expect(upstream).toEqual(chat(text));
+    expect(ctx.guard).toEqual([{ rule: 'email', action: 'log', count: 1 }]);
+    ctx.runEndListeners();
+    expect(ctx.body).toEqual(chat('mail <EMAIL_1>\u202E now'));
   });
 
   it('skips placeholder numbers the request already contains', async () => {
@@ -301,6 +325,78 @@ describe('pii() restoration', () => {
   it('passes other content types through', async () => {
     const answer = new Response('<EMAIL_1>', { headers: { 'content-type': 'text/plain' } });
     expect(await pii()(makeContext({ body }), fakeNext(() => answer))).toBe(answer);
+  });
+});
+
+describe('pii() scan limits', () => {
+  const chat = (content: string): unknown => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
+  /** A text of `chars` characters with an email at its start and another at its end. */
+  const large = (chars: number): string => `${EMAIL} ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27))}`.slice(0, chars - 20) + ' bob@example.org.';
+
+  it('refuses a body over maxScanChars unscanned, and records it without its texts', async () => {
+    const ctx = makeContext({ body: chat(large(1_000)) });
+    const next = fakeNext({ json: {} });
+    const error = await refusal(pii({ maxScanChars: 500 })(ctx, next));
+    expect(next.calls).toHaveLength(0);
+    expect(error.code).toBe('sluice_pii_blocked');
+    expect(error.message).toContain('more than maxScanChars (500)');
+    expect(ctx.guard).toEqual([{ rule: 'scan-limit', action: 'block', count: 1 }]);
+    expect(ctx.body).toEqual(chat('<NOT_SCANNED>'));
+  });
+
+  it("lets it through unscanned with onScanLimit 'allow', saying so in the record's error", async () => {
+    const text = large(1_000);
+    const { ctx, upstream } = await sent({ maxScanChars: 500, onScanLimit: 'allow' }, chat(text));
+    expect(upstream).toEqual(chat(text));
+    expect(ctx.guard).toEqual([{ rule: 'scan-limit', action: 'log', count: 1 }]);
+    expect(ctx.error?.class).toBe('pii_scan_limit');
+  });
+
+  it('stops a scan that outlasts maxScanMs on the call clock; allow sends what was found redacted and the rest as written', async () => {
+    // Every reading of the clock advances it one second: the scan stops after a few 64 K slices.
+    let clock = 0;
+    const text = large(400_000);
+    const ctx = makeContext({ body: chat(text), now: () => (clock += 1_000) });
+    const next = fakeNext({ json: {} });
+    await pii({ maxScanMs: 2_500, onScanLimit: 'allow' })(ctx, next);
+    const content = (next.calls[0]!.body as { messages: Array<{ content: string }> }).messages[0]!.content;
+    expect(content.startsWith('<EMAIL_1> lorem')).toBe(true);
+    expect(content.endsWith(' bob@example.org.')).toBe(true);
+    expect(ctx.error?.message).toContain('longer than maxScanMs (2500 ms)');
+
+    clock = 0;
+    const blocked = makeContext({ body: chat(text), now: () => (clock += 1_000) });
+    const error = await refusal(pii({ maxScanMs: 2_500 })(blocked, fakeNext({ json: {} })));
+    expect(error.message).toContain('longer than maxScanMs');
+  });
+
+  it('scans a large body in slices, letting other tasks run between them, with the same result', async () => {
+    const text = large(1_000_000);
+    let ticks = 0;
+    // Another task: a message posted now runs only once the scan lets the event loop turn.
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      ticks++;
+      channel.port1.close();
+    };
+    channel.port2.postMessage(null);
+    const ctx = makeContext({ body: chat(text) });
+    let ticksBeforeSend = -1;
+    const next = fakeNext((call) => {
+      ticksBeforeSend = ticks;
+      return new Response(JSON.stringify({ body: call.body }), { headers: { 'content-type': 'application/json' } });
+    });
+    await pii()(ctx, next);
+    expect(ticksBeforeSend).toBe(1);
+    const content = (next.calls[0]!.body as { messages: Array<{ content: string }> }).messages[0]!.content;
+    expect(content.startsWith('<EMAIL_1> lorem')).toBe(true);
+    expect(content.endsWith(' <EMAIL_2>.')).toBe(true);
+  });
+
+  it('validates the limits', () => {
+    expect(() => pii({ maxScanChars: 0 })).toThrow('pii().maxScanChars: expected a finite number of characters > 0');
+    expect(() => pii({ maxScanMs: -1 })).toThrow('pii().maxScanMs: expected a finite number of milliseconds > 0');
+    expect(() => pii({ onScanLimit: 'pass' as 'allow' })).toThrow('pii().onScanLimit: expected "block" or "allow"');
   });
 });
 

@@ -11,7 +11,8 @@ import type { GuardAction } from '../../events/record.js';
 import { forEachTextField, mapTextFields, type TextRole } from '../text-fields.js';
 import { runCheck } from './check.js';
 import { resolveGuardOptions, type GuardCheckInput, type GuardOptions, type ResolvedGuardOptions } from './options.js';
-import { countMatches, normalizeForScan, stripHidden } from './rules.js';
+import { countMatches, normalizeForScan, stripHidden, type HiddenScan } from './rules.js';
+import { SCAN_SLICE_CHARS, yieldToEventLoop } from '../scan-budget.js';
 
 export type {
   GuardBuiltinRule,
@@ -29,12 +30,21 @@ const CODE = 'sluice_guard_blocked';
 /** At most this many places are named in a block message. */
 const MAX_SITES = 5;
 
+/** One text's findings: its hidden characters and the matches of each phrase and content rule. */
+interface TextFindings {
+  hidden: HiddenScan | null;
+  /** `counts[i]` matches of `rules[i]`. */
+  counts: number[];
+}
+
 /** One call's scan: counts per rule, where blocking rules matched, and the texts for the check. */
 class GuardScan {
   readonly counts = new Map<string, { action: GuardAction; count: number }>();
   readonly blocked: Array<{ rule: string; path: string }> = [];
   readonly texts: string[] = [];
   readonly #options: ResolvedGuardOptions;
+  /** Texts scanned ahead by {@link prepare}; when set, a text not in it was not scanned and goes as written. */
+  #prepared: Map<string, TextFindings> | null = null;
 
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
@@ -49,22 +59,71 @@ class GuardScan {
     }
   }
 
+  /**
+   * Scans texts ahead of the rewrite, one step at a time (hidden characters, normalisation, then each
+   * rule over the whole text), letting the event loop run between the steps of a large text and
+   * stopping when `maxScanMs` has passed on the call's clock.
+   * @returns `'time'` when the time ran out before every text was scanned.
+   */
+  async prepare(texts: readonly string[], now: () => number, startedMs: number): Promise<'done' | 'time'> {
+    const options = this.#options;
+    const prepared = (this.#prepared = new Map());
+    let sinceYield = 0;
+    const pause = async (chars: number): Promise<boolean> => {
+      sinceYield += chars;
+      if (sinceYield >= SCAN_SLICE_CHARS) {
+        await yieldToEventLoop();
+        sinceYield = 0;
+      }
+      return now() - startedMs > options.limits.maxScanMs;
+    };
+    for (const text of texts) {
+      if (prepared.has(text)) continue;
+      const findings: TextFindings = { hidden: options.hidden === false ? null : stripHidden(text), counts: [] };
+      if (await pause(text.length)) return 'time';
+      if (options.rules.length > 0) {
+        const normalized = normalizeForScan(text);
+        if (await pause(text.length)) return 'time';
+        for (const rule of options.rules) {
+          findings.counts.push(countMatches(rule.regex, normalized));
+          if (await pause(text.length)) return 'time';
+        }
+      }
+      prepared.set(text, findings);
+    }
+    return 'done';
+  }
+
+  /** Marks the call as not scanned at all: {@link visit} then passes every text as written. */
+  skipAll(): void {
+    this.#prepared = new Map();
+  }
+
+  #findings(text: string): TextFindings | null {
+    if (this.#prepared !== null) return this.#prepared.get(text) ?? null;
+    const options = this.#options;
+    const findings: TextFindings = { hidden: options.hidden === false ? null : stripHidden(text), counts: [] };
+    if (options.rules.length > 0) {
+      const normalized = normalizeForScan(text);
+      for (const rule of options.rules) findings.counts.push(countMatches(rule.regex, normalized));
+    }
+    return findings;
+  }
+
   readonly visit = (text: string, path: string, _role: TextRole): string => {
     const options = this.#options;
     let out = text;
-    if (options.hidden !== false) {
-      const hidden = stripHidden(text);
-      if (hidden.count > 0) {
+    const findings = this.#findings(text);
+    if (findings !== null) {
+      const hidden = findings.hidden;
+      if (hidden !== null && options.hidden !== false && hidden.count > 0) {
         this.#count('hidden-unicode', options.hidden, hidden.count, path);
         if (options.hidden === 'redact') out = hidden.text;
       }
-    }
-    if (options.rules.length > 0) {
-      const normalized = normalizeForScan(text);
-      for (const rule of options.rules) {
-        const count = countMatches(rule.regex, normalized);
+      findings.counts.forEach((count, index) => {
+        const rule = options.rules[index]!;
         if (count > 0) this.#count(rule.name, rule.mode, count, path);
-      }
+      });
     }
     if (options.check !== null) this.texts.push(out);
     return out;
@@ -81,6 +140,39 @@ function blockMessage(blocked: ReadonlyArray<{ rule: string; path: string }>): s
   const sites = blocked.map((site) => site.path).join(', ');
   const named = rules.map((rule) => `'${rule}'`).join(', ');
   return `guard(): request blocked by rule ${named} (in ${sites}); it was not sent. If this is a false positive, set rules[${named}] to 'log'.`;
+}
+
+/** The verdict's rule when a scan limit is met. */
+const SCAN_LIMIT_RULE = 'scan-limit';
+
+/** Scans a large body's texts before the visit, within the scan limits; over one, blocks or lets the call on per `onScanLimit`. */
+async function scanAhead(ctx: CallContext, body: unknown, scan: GuardScan, options: ResolvedGuardOptions): Promise<void> {
+  const startedMs = ctx.now();
+  const { maxScanChars, maxScanMs, onScanLimit } = options.limits;
+  const texts: string[] = [];
+  let chars = 0;
+  forEachTextField(
+    ctx.dialect,
+    ctx.operation,
+    body,
+    (text) => {
+      texts.push(text);
+      chars += text.length;
+    },
+    options.roles,
+  );
+  let reason: string;
+  if (chars > maxScanChars) {
+    scan.skipAll();
+    reason = `its texts hold ${chars} characters, more than maxScanChars (${maxScanChars})`;
+  } else if ((await scan.prepare(texts, ctx.now, startedMs)) === 'time') {
+    reason = `the scan took longer than maxScanMs (${maxScanMs} ms)`;
+  } else return;
+  report(ctx, SCAN_LIMIT_RULE, onScanLimit === 'block' ? 'block' : 'log', 1);
+  if (onScanLimit === 'block') {
+    throw new SluiceError(CODE, `guard(): request blocked, it was not sent: ${reason}. Raise the limit, or set onScanLimit to 'allow' to send such requests partly scanned.`, { status: 400 });
+  }
+  ctx.error = { class: 'guard_scan_limit', message: `guard(): ${reason}; the request was sent with the rest unscanned because onScanLimit is 'allow'.` };
 }
 
 /** The texts of the scanned roles, for the check when no rule scans them. */
@@ -105,6 +197,9 @@ function collectTexts(ctx: CallContext, body: unknown, roles: ReadonlySet<TextRo
  * @param options.check Your own check, returning `{ action: 'allow' }` or `{ action: 'block', reason }`.
  * @param options.timeoutMs Deadline for `check`. @default 2000
  * @param options.onTimeout When `check` times out or throws: `block` (fail closed) or `allow`. @default 'block'
+ * @param options.maxScanChars The most characters of text scanned per call. @default 16_000_000
+ * @param options.maxScanMs How long one call's scan may take (checked between steps). @default 5000
+ * @param options.onScanLimit Over a scan limit: `block` (400) or `allow` (sent partly scanned). @default 'block'
  * @returns The middleware; put it first in `use`.
  * @throws {SluiceConfigError} when an option is invalid, with paths such as `guard().rules.jailbrek`.
  * @example
@@ -130,6 +225,9 @@ export function guard(options?: GuardOptions): Middleware {
     let texts: string[] = [];
     if (hasBody && scans) {
       const scan = new GuardScan(resolved);
+      // A body of one slice or less is scanned as it is visited; a larger one is scanned first, step by step.
+      const bodyChars = ctx.bodyText?.length ?? Infinity;
+      if (bodyChars > Math.min(SCAN_SLICE_CHARS, resolved.limits.maxScanChars)) await scanAhead(ctx, body, scan, resolved);
       const updated = mapTextFields(dialect, ctx.operation, body, scan.visit, resolved.roles);
       for (const [rule, { action, count }] of scan.counts) report(ctx, rule, action, count);
       if (scan.blocked.length > 0) throw new SluiceError(CODE, blockMessage(scan.blocked), { status: 400 });

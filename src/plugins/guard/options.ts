@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
 import { readableIssues, schemaKeys, suggest } from '../../config/issues.js';
 import { compilePattern } from '../patterns.js';
+import { DEFAULT_SCAN_LIMITS, type ScanLimits } from '../scan-budget.js';
 import type { Dialect } from '../../events/record.js';
 import type { TextRole } from '../text-fields.js';
 import { builtinPhraseRules, compileKeywords } from './rules.js';
@@ -83,6 +84,12 @@ export interface GuardOptions {
   timeoutMs?: number;
   /** What to do when `check` times out or throws: fail closed (`block`) or open (`allow`). @default 'block' */
   onTimeout?: 'allow' | 'block';
+  /** The most characters of text one call may have scanned; more meets `onScanLimit` unscanned. @default 16_000_000 */
+  maxScanChars?: number;
+  /** How long one call's rule scan may take, checked between steps (on the call's clock). @default 5000 */
+  maxScanMs?: number;
+  /** When a scan limit is exceeded: refuse the call (`block`, a 400), or let it go on partly scanned (`allow`). @default 'block' */
+  onScanLimit?: 'block' | 'allow';
 }
 
 /** One compiled phrase or content rule. */
@@ -102,16 +109,23 @@ export interface ResolvedGuardOptions {
   readonly check: GuardCheck | null;
   readonly timeoutMs: number;
   readonly onTimeout: 'allow' | 'block';
+  /** The scan limits. */
+  readonly limits: ScanLimits;
 }
 
 const ROOT = 'guard()';
 const MODES = ['block', 'log'] as const;
 const ROLES = ['user', 'tool', 'system', 'assistant'] as const;
 const BUILTINS: readonly GuardBuiltinRule[] = ['prompt-injection', 'jailbreak', 'hidden-unicode'];
+/** Reserved: the verdict of a call over the scan limits. */
+const SCAN_LIMIT = 'scan-limit';
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const isMode = (value: unknown): value is GuardMode => (MODES as readonly unknown[]).includes(value);
 
 let schema: z.ZodMiniType | undefined;
+
+const positive = (unit: string): z.ZodMiniType<number> =>
+  z.number().check(z.refine((value) => Number.isFinite(value) && value > 0, { error: `expected a finite number of ${unit} > 0` }));
 
 function optionsSchema(): z.ZodMiniType {
   const mode = z.custom<GuardMode>(isMode, { error: 'expected "block" or "log"' });
@@ -135,6 +149,9 @@ function optionsSchema(): z.ZodMiniType {
     check: z.optional(z.custom<GuardCheck>((value) => typeof value === 'function', { error: 'expected a function (input) => GuardDecision | Promise<GuardDecision>' })),
     timeoutMs: z.optional(z.number().check(z.refine((value) => Number.isFinite(value) && value > 0, { error: 'expected a finite number of milliseconds > 0' }))),
     onTimeout: z.optional(z.custom<'allow' | 'block'>((value) => value === 'allow' || value === 'block', { error: 'expected "allow" or "block"' })),
+    maxScanChars: z.optional(positive('characters')),
+    maxScanMs: z.optional(positive('milliseconds')),
+    onScanLimit: z.optional(z.custom<'block' | 'allow'>((value) => value === 'block' || value === 'allow', { error: 'expected "block" or "allow"' })),
   });
 }
 
@@ -158,7 +175,7 @@ export function resolveGuardOptions(input: GuardOptions | undefined): ResolvedGu
   const issues: ConfigIssue[] = [];
   const mode = options.mode ?? 'block';
   const rules = options.rules ?? {};
-  const names = new Set<string>(BUILTINS);
+  const names = new Set<string>([...BUILTINS, SCAN_LIMIT]);
   const claim = (name: string, path: string): boolean => {
     if (names.has(name)) {
       issues.push({ path, message: `"${name}" is already a rule name; pick another` });
@@ -208,5 +225,10 @@ export function resolveGuardOptions(input: GuardOptions | undefined): ResolvedGu
     check: options.check ?? null,
     timeoutMs: options.timeoutMs ?? 2000,
     onTimeout: options.onTimeout ?? 'block',
+    limits: Object.freeze({
+      maxScanChars: options.maxScanChars ?? DEFAULT_SCAN_LIMITS.maxScanChars,
+      maxScanMs: options.maxScanMs ?? DEFAULT_SCAN_LIMITS.maxScanMs,
+      onScanLimit: options.onScanLimit ?? DEFAULT_SCAN_LIMITS.onScanLimit,
+    }),
   });
 }

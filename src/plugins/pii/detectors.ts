@@ -1,18 +1,27 @@
 /**
  * The built-in PII and secret detectors: each one compiled regex (bounded quantifiers only, so a scan
- * is linear in the text), an optional validator (Luhn, IBAN mod-97, SSN ranges, entropy) and a mask
- * that keeps the value's shape. Also the matcher that runs a rule set over one text.
+ * is linear in the text; `private-key` is a hand-written scanner), an optional validator (Luhn, IBAN mod-97, SSN ranges, entropy) and a mask
+ * that keeps the value's shape. `scan.ts` runs them over a text.
  * @module
  */
+import { privateKeyFinder, type SpanFinder } from './private-key.js';
 
-/** One detector: finds candidates with `regex`, confirms them with `accept`, masks them with `mask`. */
+/**
+ * One detector: finds candidates with `regex` (or `finder`), confirms them with `accept`, masks them
+ * with `mask`.
+ */
 export interface Detector {
   /** The rule name (`email`, `credit-card`, a custom rule's name). */
   readonly name: string;
   /** The placeholder label: `<LABEL_1>`. */
   readonly label: string;
-  /** A global regex; scanning resets `lastIndex`. */
+  /** A global regex; scanning resets `lastIndex`. Unused when `finder` is set. */
   readonly regex: RegExp;
+  /**
+   * A hand-written scanner used instead of `regex` when a regex cannot be linear: called once per
+   * text, it returns the function that finds the next match at or after a position.
+   */
+  readonly finder?: (text: string) => SpanFinder;
   /** A cheap test that rules the regex out for most texts; `null` when there is none. */
   readonly quick: ((text: string) => boolean) | null;
   /**
@@ -27,6 +36,11 @@ export interface Detector {
    * on one character (`@` for emails) skip the text between candidates instead of trying every position.
    */
   readonly seek?: (text: string, from: number) => number;
+  /**
+   * The most characters, from where a match starts, that decide it (the match and its lookahead): a
+   * scan in slices reads this far past a slice. Absent: the rule reads each text whole, in one step.
+   */
+  readonly reach?: number;
 }
 
 /** A confirmed match in a text. */
@@ -37,7 +51,8 @@ export interface Match {
   rule: number;
 }
 
-const hasDigit = (text: string): boolean => /\d/.test(text);
+/** Tells whether a text holds an ASCII digit (the cheap test of the number rules). */
+export const hasDigit = (text: string): boolean => /\d/.test(text);
 
 // ---------------------------------------------------------------------------------------------
 // Validators
@@ -104,7 +119,30 @@ export function entropy(text: string): number {
   return bits;
 }
 
-function ipv6Valid(candidate: string): boolean {
+/** How many `:`-separated groups of 1–4 hex digits `text[start, end)` holds (0 when empty), or -1 when it is not such a list. */
+function hexGroups(text: string, start: number, end: number): number {
+  if (start === end) return 0;
+  let groups = 1;
+  let digits = 0;
+  for (let index = start; index < end; index++) {
+    const code = text.charCodeAt(index) | 0x20;
+    if (code === 0x3a) {
+      if (digits === 0) return -1;
+      groups++;
+      digits = 0;
+    } else if ((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66)) {
+      if (++digits > 4) return -1;
+    } else return -1;
+  }
+  return digits === 0 ? -1 : groups;
+}
+
+/**
+ * Tells whether a candidate is an IPv6 address: 8 groups, or 2–7 around one `::`, an IPv4 tail
+ * counting as two. Reads the candidate without splitting it (a rule's candidates can be many).
+ * @param candidate What the `ipv6` regex matched.
+ */
+export function ipv6Valid(candidate: string): boolean {
   let text = candidate;
   let groupsFromIpv4 = 0;
   const lastColon = text.lastIndexOf(':');
@@ -114,19 +152,13 @@ function ipv6Valid(candidate: string): boolean {
     text = text.slice(0, lastColon + 1) + '0';
     groupsFromIpv4 = 1;
   }
-  const halves = text.split('::');
-  if (halves.length > 2) return false;
-  const groups = (half: string): string[] | null => {
-    if (half === '') return [];
-    const parts = half.split(':');
-    return parts.every((part) => /^[0-9a-f]{1,4}$/i.test(part)) ? parts : null;
-  };
-  const head = groups(halves[0]!);
-  if (head === null) return false;
-  if (halves.length === 1) return head.length + groupsFromIpv4 === 8;
-  const tail = groups(halves[1]!);
-  if (tail === null) return false;
-  const count = head.length + tail.length + groupsFromIpv4;
+  const gap = text.indexOf('::');
+  if (gap === -1) return hexGroups(text, 0, text.length) + groupsFromIpv4 === 8;
+  if (text.indexOf('::', gap + 2) !== -1) return false;
+  const head = hexGroups(text, 0, gap);
+  const tail = hexGroups(text, gap + 2, text.length);
+  if (head === -1 || tail === -1) return false;
+  const count = head + tail + groupsFromIpv4;
   // `a::b` needs two groups: `std::` and `x::y` in code are not addresses.
   return count >= 2 && count <= 7;
 }
@@ -212,6 +244,29 @@ export const BUILTIN_RULES = [
 export type BuiltinRule = (typeof BUILTIN_RULES)[number];
 
 /**
+ * How far each rule's match, with its lookahead, can reach from its start (bounded quantifiers make it
+ * finite): the overlap a scan in slices reads past each slice. `private-key` slices itself.
+ */
+export const BUILTIN_REACH: Readonly<Record<BuiltinRule, number>> = {
+  'private-key': 0,
+  'anthropic-key': 300,
+  'openai-key': 300,
+  'aws-access-key': 32,
+  'github-token': 300,
+  'google-api-key': 48,
+  'slack-token': 300,
+  jwt: 16_400,
+  secret: 300,
+  email: 640,
+  iban: 72,
+  'credit-card': 32,
+  ssn: 16,
+  ipv6: 64,
+  ipv4: 24,
+  phone: 80,
+};
+
+/**
  * Turns a rule name into its placeholder label: `credit-card` → `CREDIT_CARD`.
  * @param name A rule name.
  */
@@ -257,9 +312,21 @@ function phoneAccept(match: RegExpExecArray): readonly [number, number] | null {
 }
 
 function cardAccept(match: RegExpExecArray): readonly [number, number] | null {
-  const digits = match[0].replace(/[ -]/g, '');
-  if (digits.length < 13 || digits.length > 19) return null;
-  return luhnValid(digits) ? [0, match[0].length] : null;
+  const text = match[0];
+  // Luhn from the right over the digits only, separators skipped (no copy: candidates can be many).
+  let digits = 0;
+  let sum = 0;
+  for (let index = text.length - 1; index >= 0; index--) {
+    let digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) continue;
+    if (digits++ % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  if (digits < 13 || digits > 19) return null;
+  return sum % 10 === 0 ? [0, text.length] : null;
 }
 
 function ibanAccept(match: RegExpExecArray): readonly [number, number] | null {
@@ -307,12 +374,24 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
     accept: Detector['accept'],
     mask: Detector['mask'],
     seek?: Detector['seek'],
-  ): Detector => Object.freeze({ name, label: labelOf(name), regex: new RegExp(source, `g${flags}`), quick, accept, mask, ...(seek === undefined ? {} : { seek }) });
+    finder?: Detector['finder'],
+  ): Detector =>
+    Object.freeze({
+      name,
+      label: labelOf(name),
+      regex: new RegExp(source, `g${flags}`),
+      quick,
+      accept,
+      mask,
+      ...(seek === undefined ? {} : { seek }),
+      ...(finder === undefined ? {} : { finder }),
+      reach: BUILTIN_REACH[name],
+    });
   return {
     'private-key': make(
       'private-key',
-      // The whole block when its END line is near; otherwise the BEGIN line and the base64 after it.
-      '-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----(?:[\\s\\S]{0,16384}?-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----|[A-Za-z0-9+/=\\s]{0,16384})',
+      // Only the BEGIN line: the block is found by `privateKeyFinder`, which stays linear where a regex cannot.
+      '-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----',
       '',
       (text) => text.includes('-----BEGIN'),
       null,
@@ -321,6 +400,8 @@ export function builtinDetectors(): Record<BuiltinRule, Detector> {
         const footer = /-----END [A-Z0-9 ]*PRIVATE KEY-----$/.exec(value)?.[0] ?? '';
         return `${header}\n****\n${footer}`;
       },
+      undefined,
+      privateKeyFinder,
     ),
     'anthropic-key': make('anthropic-key', '(?<![\\w-])sk-ant-[A-Za-z0-9_-]{20,256}', '', (text) => text.includes('sk-ant-'), null, maskSecret(7)),
     'openai-key': make(
@@ -449,65 +530,4 @@ export function compileWordList(list: readonly string[], caseSensitive: boolean)
   const alternatives = words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
   // `\b` is ASCII-only; these lookarounds also bound "Zoë" and "東京".
   return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}_])`, caseSensitive ? 'gu' : 'giu');
-}
-
-const NO_MATCHES: readonly Match[] = Object.freeze([]);
-
-/**
- * Runs detectors over one text and resolves overlaps: the longer match wins, then the earlier detector.
- * @param text The text to scan.
- * @param detectors The enabled detectors, in priority order.
- * @returns Non-overlapping matches sorted by position (a shared empty array when there are none).
- */
-export function findMatches(text: string, detectors: readonly Detector[]): readonly Match[] {
-  let found: Match[] | null = null;
-  const digits = hasDigit(text);
-  for (let rule = 0; rule < detectors.length; rule++) {
-    const detector = detectors[rule]!;
-    if (detector.quick !== null && (detector.quick === hasDigit ? !digits : !detector.quick(text))) continue;
-    const regex = detector.regex;
-    const seek = detector.seek;
-    regex.lastIndex = 0;
-    let match: RegExpExecArray | null;
-    for (;;) {
-      if (seek !== undefined) {
-        const next = seek(text, regex.lastIndex);
-        if (next === -1) break;
-        regex.lastIndex = next;
-      }
-      match = regex.exec(text);
-      // A failed exec scanned to the end: nothing later can match either.
-      if (match === null) break;
-      if (match[0].length === 0) {
-        regex.lastIndex++;
-        continue;
-      }
-      const span = detector.accept === null ? null : detector.accept(match);
-      if (detector.accept !== null && span === null) continue;
-      const start = match.index + (span === null ? 0 : span[0]);
-      const end = match.index + (span === null ? match[0].length : span[1]);
-      if (end <= start) continue;
-      (found ??= []).push({ start, end, rule });
-      // A narrowed match leaves text that another candidate may start in.
-      if (end < match.index + match[0].length) regex.lastIndex = end;
-    }
-  }
-  if (found === null) return NO_MATCHES;
-  if (found.length === 1) return found;
-  found.sort((a, b) => b.end - b.start - (a.end - a.start) || a.rule - b.rule || a.start - b.start);
-  // `kept` stays sorted by start; a binary search finds the neighbours a candidate could overlap.
-  const kept: Match[] = [];
-  for (const candidate of found) {
-    let low = 0;
-    let high = kept.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (kept[middle]!.start < candidate.start) low = middle + 1;
-      else high = middle;
-    }
-    const before = kept[low - 1];
-    const after = kept[low];
-    if ((before === undefined || before.end <= candidate.start) && (after === undefined || candidate.end <= after.start)) kept.splice(low, 0, candidate);
-  }
-  return kept;
 }

@@ -7,13 +7,19 @@
 import type { CallContext } from '../../core/context.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Middleware, Next } from '../../core/types.js';
-import { mapTextFields } from '../text-fields.js';
+import { SCAN_SLICE_CHARS } from '../scan-budget.js';
+import { forEachTextField, mapTextFields } from '../text-fields.js';
 import { resolvePiiOptions, type PiiOptions, type ResolvedPiiOptions } from './options.js';
 import { PiiScan } from './redact.js';
 import { restoreJsonBody, restoreSseStream, type Placeholders } from './restore.js';
 
 export type { PiiMode, PiiOptions, PiiPattern, PiiRuleName, PiiWordList } from './options.js';
 export type { BuiltinRule as PiiBuiltinRule } from './detectors.js';
+
+/** The verdict's rule when a scan limit is met. */
+const SCAN_LIMIT_RULE = 'scan-limit';
+/** What a refused call records in place of texts that were not all read. */
+const NOT_SCANNED = '<NOT_SCANNED>';
 
 function blockMessage(scan: PiiScan): string {
   const rules = [...new Set(scan.blocked.map((site) => site.rule))];
@@ -32,6 +38,40 @@ function report(ctx: CallContext, scan: PiiScan, options: ResolvedPiiOptions): v
     ctx.guard.push({ rule, action, count });
     if (emit) ctx.events.emit({ type: 'guard:match', id: ctx.id, rule, action, count });
   });
+}
+
+/**
+ * Scans a large body's texts before the rewrite, within the scan limits. Over a limit, `block` refuses
+ * the call (recorded with every text replaced, since not all were read) and `allow` lets it go on with
+ * the record's `error` saying what was not scanned.
+ */
+async function scanAhead(ctx: CallContext, body: unknown, scan: PiiScan, options: ResolvedPiiOptions): Promise<void> {
+  const startedMs = ctx.now();
+  const { maxScanChars, maxScanMs, onScanLimit } = options.limits;
+  const texts: string[] = [];
+  let chars = 0;
+  forEachTextField(ctx.dialect, ctx.operation, body, (text) => {
+    texts.push(text);
+    chars += text.length;
+  });
+  let reason: string;
+  if (chars > maxScanChars) {
+    scan.skipAll();
+    reason = `its texts hold ${chars} characters, more than maxScanChars (${maxScanChars})`;
+  } else if ((await scan.prepare(texts, ctx.now, startedMs)) === 'time') {
+    reason = `the scan took longer than maxScanMs (${maxScanMs} ms)`;
+  } else return;
+  ctx.guard.push({ rule: SCAN_LIMIT_RULE, action: onScanLimit === 'block' ? 'block' : 'log', count: 1 });
+  if (ctx.events.has('guard:match')) ctx.events.emit({ type: 'guard:match', id: ctx.id, rule: SCAN_LIMIT_RULE, action: onScanLimit === 'block' ? 'block' : 'log', count: 1 });
+  if (onScanLimit === 'block') {
+    if (!options.recordOriginals) ctx.setBody(mapTextFields(ctx.dialect, ctx.operation, body, () => NOT_SCANNED));
+    throw new SluiceError(
+      'sluice_pii_blocked',
+      `pii(): request blocked, it was not sent: ${reason}. Raise the limit, or set onScanLimit to 'allow' to send such requests partly scanned.`,
+      { status: 400 },
+    );
+  }
+  ctx.error = { class: 'pii_scan_limit', message: `pii(): ${reason}; the request was sent with the rest unscanned because onScanLimit is 'allow'.` };
 }
 
 /** Wraps an answer so the SDK reads original values where the provider wrote placeholders. */
@@ -71,6 +111,9 @@ async function restoreResponse(ctx: CallContext, response: Response, placeholder
  * @param options.words Custom word lists `{ name, list, caseSensitive?, mode? }`. @default []
  * @param options.restore Put original values back into the answer. @default true
  * @param options.recordOriginals Keep original values in the record. @default false
+ * @param options.maxScanChars The most characters of text scanned per call. @default 16_000_000
+ * @param options.maxScanMs How long one call's scan may take (checked between 64 K slices). @default 5000
+ * @param options.onScanLimit Over a scan limit: `block` (400) or `allow` (sent partly scanned). @default 'block'
  * @returns The middleware; put it first in `use` (or right after `guard()`).
  * @throws {SluiceConfigError} when an option is invalid, with paths such as `pii().rules.emial`.
  * @example
@@ -88,6 +131,9 @@ export function pii(options?: PiiOptions): Middleware {
     if (typeof body !== 'object' || body === null || resolved.detectors.length === 0) return next(ctx);
     const dialect: string = ctx.dialect;
     const scan = new PiiScan(resolved, ctx.bodyText);
+    // A body of one slice or less is scanned as it is rewritten; a larger one is scanned first, in slices.
+    const bodyChars = ctx.bodyText?.length ?? Infinity;
+    if (bodyChars > Math.min(SCAN_SLICE_CHARS, resolved.limits.maxScanChars)) await scanAhead(ctx, body, scan, resolved);
     const sent = mapTextFields(dialect, ctx.operation, body, scan.visit);
     if (!scan.matched) return next(ctx);
     report(ctx, scan, resolved);

@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../../core/errors.js';
 import { readableIssues, schemaKeys, suggest } from '../../config/issues.js';
 import { compilePattern } from '../patterns.js';
+import { DEFAULT_SCAN_LIMITS, type ScanLimits } from '../scan-budget.js';
 import { BUILTIN_RULES, builtinDetectors, compileWordList, labelOf, maskGeneric, type BuiltinRule, type Detector } from './detectors.js';
 
 /** What a rule does with a match. */
@@ -54,6 +55,21 @@ export interface PiiOptions {
    * `responseBody` the restored one. Events never carry values either way. @default false
    */
   recordOriginals?: boolean;
+  /**
+   * The most characters of text one call may have scanned; a request with more meets `onScanLimit`
+   * without being scanned. @default 16_000_000
+   */
+  maxScanChars?: number;
+  /**
+   * How long one call's scan may take, checked between slices of 64 K characters (on the call's
+   * clock); when it runs out, `onScanLimit` decides. @default 5000
+   */
+  maxScanMs?: number;
+  /**
+   * When a scan limit is exceeded: refuse the call (`block`, a 400 `sluice_pii_blocked`), or let it go
+   * on (`allow`) with the values found so far handled and the rest sent as written. @default 'block'
+   */
+  onScanLimit?: 'block' | 'allow';
 }
 
 /** The resolved options: enabled detectors in priority order with their modes. */
@@ -63,6 +79,8 @@ export interface ResolvedPiiOptions {
   readonly modes: readonly PiiMode[];
   readonly restore: boolean;
   readonly recordOriginals: boolean;
+  /** The scan limits. */
+  readonly limits: ScanLimits;
 }
 
 const MODES = ['redact', 'mask', 'block', 'log'] as const;
@@ -73,6 +91,9 @@ const isMode = (value: unknown): value is PiiMode => (MODES as readonly unknown[
 const modeList = '"redact", "mask", "block", "log"';
 
 let schema: z.ZodMiniType | undefined;
+
+const positive = (unit: string): z.ZodMiniType<number> =>
+  z.number().check(z.refine((value) => Number.isFinite(value) && value > 0, { error: `expected a finite number of ${unit} > 0` }));
 
 function optionsSchema(): z.ZodMiniType {
   const mode = z.custom<PiiMode>(isMode, { error: `expected one of ${modeList}` });
@@ -94,6 +115,9 @@ function optionsSchema(): z.ZodMiniType {
     ),
     restore: z.optional(z.boolean()),
     recordOriginals: z.optional(z.boolean()),
+    maxScanChars: z.optional(positive('characters')),
+    maxScanMs: z.optional(positive('milliseconds')),
+    onScanLimit: z.optional(z.custom<'block' | 'allow'>((value) => value === 'block' || value === 'allow', { error: 'expected "block" or "allow"' })),
   });
 }
 
@@ -119,7 +143,8 @@ export function resolvePiiOptions(input: PiiOptions | undefined): ResolvedPiiOpt
   const rules = options.rules ?? {};
 
   const custom: Array<{ detector: Detector; mode: PiiMode | undefined }> = [];
-  const names = new Set<string>(BUILTIN_RULES);
+  // `scan-limit` names the verdict of a call over the scan limits.
+  const names = new Set<string>([...BUILTIN_RULES, 'scan-limit']);
   const labels = new Set<string>(BUILTIN_RULES.map(labelOf));
   const claim = (name: string, path: string): boolean => {
     if (names.has(name)) {
@@ -175,5 +200,10 @@ export function resolvePiiOptions(input: PiiOptions | undefined): ResolvedPiiOpt
     modes: Object.freeze(modes),
     restore: options.restore ?? true,
     recordOriginals: options.recordOriginals ?? false,
+    limits: Object.freeze({
+      maxScanChars: options.maxScanChars ?? DEFAULT_SCAN_LIMITS.maxScanChars,
+      maxScanMs: options.maxScanMs ?? DEFAULT_SCAN_LIMITS.maxScanMs,
+      onScanLimit: options.onScanLimit ?? DEFAULT_SCAN_LIMITS.onScanLimit,
+    }),
   });
 }
