@@ -50,6 +50,7 @@ export async function measureOtel(counts: SampleCounts): Promise<OtelResult> {
       const response = await variant.fetch(ISOLATED_URL, init);
       return (await response.text()).length;
     });
+    await Promise.all([instances.with.flush(), instances.without.flush()]);
     await tracerProvider.forceFlush();
     return { series, spans, checksum };
   } finally {

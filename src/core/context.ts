@@ -149,6 +149,11 @@ export class CallContext {
   isAnswerUnreadable: boolean;
   /** Whether the SDK sent the request body as a stream (`duplex: 'half'`): it goes upstream as one too. */
   isBodyStream: boolean;
+  /**
+   * The provider's JSON answer as Sluice parsed it (a 2xx in the SDK's own format, before any plugin
+   * changed what the SDK reads), for telemetry; `undefined` for streams, translated calls and errors.
+   */
+  answer: unknown;
   /** Where middleware sends events (`cache:hit`, `limit:reject`...). */
   readonly events: EventSink;
   /**
@@ -208,6 +213,7 @@ export class CallContext {
     this.hasSluiceHeaders = false;
     this.isAnswerUnreadable = false;
     this.isBodyStream = false;
+    this.answer = undefined;
     this.events = init.events ?? SILENT;
     this.scrub = init.scrub ?? KEEP;
     this.cache = null;

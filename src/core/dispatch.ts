@@ -509,6 +509,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         ctx.error = { class: 'bad_upstream_answer', message: `the provider answered HTTP ${upstream.status} with a body that is not valid JSON (${text.length} characters)` };
       }
       if (upstream.ok && json !== undefined) {
+        ctx.answer = json;
         if (ctx.dialect === 'openai') {
           const summary = summarizeResponse(json, ctx.operation === 'count_tokens' ? 'chat' : ctx.operation);
           if (summary.usage !== null) ctx.usage = { ...summary.usage, cacheWriteTokens: summary.usage.cacheWriteTokens ?? null };

@@ -14,30 +14,49 @@ export { DURATION_BUCKETS, SEMCONV_SCHEMA_URL, SEMCONV_VERSION, TOKEN_BUCKETS } 
 
 /** Where the call went: `server.address`, `server.port` and `gen_ai.provider.name`. */
 export interface Destination {
-  provider: string;
-  address: string | null;
-  port: number | null;
+  readonly provider: string;
+  readonly address: string | null;
+  readonly port: number | null;
 }
 
 /**
  * Where a call went, for its attributes.
  * @param ctx The call (its target, or the SDK's URL).
+ * @param destinations A cache of earlier answers (by provider, dialect and origin), kept by the caller.
  * @returns The provider's conventional name and the server's address and port.
  */
-export function destinationOf(ctx: CallContext): Destination {
+export function destinationOf(ctx: CallContext, destinations: Map<string, Destination>): Destination {
   const provider = ctx.target?.provider ?? null;
-  let url: URL | null = null;
-  try {
-    url = new URL(provider?.baseURL || ctx.url);
-  } catch {
-    url = null;
+  const url = provider?.baseURL || ctx.url;
+  const origin = originOf(url);
+  const key = `${provider?.name ?? ''}|${provider?.kind ?? ''}|${ctx.dialect}|${origin}`;
+  let found = destinations.get(key);
+  if (found === undefined) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = null;
+    }
+    const address = parsed?.hostname ?? null;
+    const port = parsed === null ? null : parsed.port !== '' ? Number(parsed.port) : parsed.protocol === 'http:' ? 80 : 443;
+    let name: string;
+    if (provider !== null) name = semconvProvider(provider.name, provider.kind);
+    else name = (address === null ? undefined : PROVIDER_BY_HOST[address]) ?? PROVIDER_BY_DIALECT[ctx.dialect] ?? ctx.dialect;
+    found = Object.freeze({ provider: name, address, port });
+    // Bounded: destinations are few (providers x dialects); a flood of distinct hosts just starts over.
+    if (destinations.size >= 256) destinations.clear();
+    destinations.set(key, found);
   }
-  const address = url?.hostname ?? null;
-  const port = url === null ? null : url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
-  let name: string;
-  if (provider !== null) name = semconvProvider(provider.name, provider.kind);
-  else name = (address === null ? undefined : PROVIDER_BY_HOST[address]) ?? PROVIDER_BY_DIALECT[ctx.dialect] ?? ctx.dialect;
-  return { provider: name, address, port };
+  return found;
+}
+
+/** `scheme://host:port` of a URL, by string search (no URL parse on the call path). */
+function originOf(url: string): string {
+  const start = url.indexOf('//');
+  if (start === -1) return url;
+  const end = url.indexOf('/', start + 2);
+  return end === -1 ? url : url.slice(0, end);
 }
 
 /**

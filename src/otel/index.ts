@@ -50,6 +50,7 @@ function createInstruments(meter: Meter): Instruments {
  */
 export function otel(options: OtelOptions = {}): Middleware {
   const resolved = resolveOtelOptions(options);
+  const destinations = new Map<string, Destination>();
   // Instruments belong to one meter: rebuilt only when the meter provider changes (an SDK registered later).
   let instrumentsFor: Meter | null = null;
   let instruments: Instruments | null = null;
@@ -75,7 +76,7 @@ export function otel(options: OtelOptions = {}): Middleware {
     let active = parent;
     if (tracer !== null) {
       const name = ctx.requestedModel === null ? operation : `${operation} ${ctx.requestedModel}`;
-      span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: epochOf(ctx, ctx.startMs), attributes: requestAttributes(ctx, operation, destinationOf(ctx)) }, parent);
+      span = tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: epochOf(ctx, ctx.startMs), attributes: requestAttributes(ctx, operation, destinationOf(ctx, destinations)) }, parent);
       if (!span.isRecording()) span = null;
       else active = trace.setSpan(parent, span);
     }
@@ -86,7 +87,7 @@ export function otel(options: OtelOptions = {}): Middleware {
     }
     const started = span;
     ctx.onEnd((ended) => {
-      const destination = destinationOf(ended);
+      const destination = destinationOf(ended, destinations);
       if (started !== null && tracer !== null) finishSpan(ended, started, tracer, active, operation, destination, resolved);
       if (meters !== null) recordMetrics(ended, meters, operation, destination);
     });
@@ -137,9 +138,8 @@ function finishSpan(ctx: CallContext, span: Span, tracer: Tracer, active: Return
     const input = semconvInput(ctx.dialect, ctx.operation, ctx.body, options.contentMaxChars);
     if (input.system.length > 0) attributes['gen_ai.system_instructions'] = JSON.stringify(input.system);
     attributes['gen_ai.input.messages'] = JSON.stringify(input.messages);
-    // The answer as the record holds it (the provider's text, placeholders unrestored), not as the SDK got it.
-    const recorded = ctx.isStream ? undefined : parseJson(ctx.responseBody);
-    if (recorded !== undefined) attributes['gen_ai.output.messages'] = JSON.stringify(semconvOutput(ctx.dialect, ctx.operation, recorded, options.contentMaxChars));
+    // The provider's answer (placeholders unrestored), not what the SDK read after pii() restored it.
+    if (answer !== undefined) attributes['gen_ai.output.messages'] = JSON.stringify(semconvOutput(ctx.dialect, ctx.operation, answer, options.contentMaxChars));
   }
   const errorType = errorTypeOf(ctx);
   if (errorType !== null) attributes['error.type'] = errorType;
@@ -163,19 +163,9 @@ function finishSpan(ctx: CallContext, span: Span, tracer: Tracer, active: Return
   span.end(epochOf(ctx, ctx.now()));
 }
 
-/** The JSON answer the SDK received, when Sluice holds its text (never read again for this). */
+/** The provider's JSON answer as dispatch parsed it (never parsed again here); `undefined` for errors. */
 function parsedAnswer(ctx: CallContext): unknown {
-  if (ctx.status === null || ctx.status >= 400) return undefined;
-  return parseJson(ctx.knownAnswer?.text ?? null);
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+  return ctx.status === null || ctx.status >= 400 ? undefined : ctx.answer;
 }
 
 function recordMetrics(ctx: CallContext, meters: Instruments, operation: string, destination: Destination): void {
