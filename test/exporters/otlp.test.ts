@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
 import type { CallRecord } from '../../src/events/record.js';
 import { otlpExporter } from '../../src/exporters/otlp/index.js';
 import { recordSpans, type OtlpSpan } from '../../src/exporters/otlp/spans.js';
+import { recordMetrics, type MetricBatch } from '../../src/exporters/otlp/metrics.js';
 import type { MockProvider } from '../../src/testing/mock-provider.js';
 import { clientFor, messages, useMock } from '../helpers/sluice.js';
 import { makeRecord } from '../helpers/record.js';
@@ -15,6 +16,7 @@ let mock: MockProvider;
 useMock((created) => (mock = created));
 
 interface Received {
+  path: string;
   headers: IncomingMessage['headers'];
   body: Buffer;
 }
@@ -32,7 +34,7 @@ async function receiver(statuses: { status: number; headers?: Record<string, str
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks) });
+      received.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) });
       const next = statuses.shift() ?? { status: 200 };
       response.writeHead(next.status, next.headers ?? {});
       response.end();
@@ -106,7 +108,7 @@ async function realRecords(): Promise<CallRecord[]> {
 }
 
 /** A small schema-driven protobuf decoder for the OTLP trace request, to compare two encodings field by field. */
-type Schema = Record<number, [string, 'message' | 'string' | 'bytes' | 'varint' | 'fixed64' | 'fixed32' | 'double', Schema?]>;
+type Schema = Record<number, [string, 'message' | 'string' | 'bytes' | 'varint' | 'fixed64' | 'fixed32' | 'double' | 'packed-fixed64' | 'packed-double', Schema?]>;
 const ANY: Schema = {};
 const KEY_VALUE: Schema = { 1: ['key', 'string'], 2: ['value', 'message', ANY] };
 Object.assign(ANY, { 1: ['stringValue', 'string'], 2: ['boolValue', 'varint'], 3: ['intValue', 'varint'], 4: ['doubleValue', 'double'], 5: ['arrayValue', 'message', { 1: ['values', 'message', ANY] }] });
@@ -140,6 +142,84 @@ const REQUEST: Schema = {
   ],
 };
 
+const NUMBER_POINT: Schema = { 2: ['start', 'fixed64'], 3: ['time', 'fixed64'], 4: ['asDouble', 'double'], 7: ['attributes', 'message', KEY_VALUE], 8: ['flags', 'varint'] };
+const HISTOGRAM_POINT: Schema = {
+  2: ['start', 'fixed64'],
+  3: ['time', 'fixed64'],
+  4: ['count', 'fixed64'],
+  5: ['sum', 'double'],
+  6: ['bucketCounts', 'packed-fixed64'],
+  7: ['explicitBounds', 'packed-double'],
+  9: ['attributes', 'message', KEY_VALUE],
+  10: ['flags', 'varint'],
+  11: ['min', 'double'],
+  12: ['max', 'double'],
+};
+const METRICS_REQUEST: Schema = {
+  1: [
+    'resourceMetrics',
+    'message',
+    {
+      1: ['resource', 'message', { 1: ['attributes', 'message', KEY_VALUE], 2: ['dropped', 'varint'] }],
+      2: [
+        'scopeMetrics',
+        'message',
+        {
+          1: ['scope', 'message', { 1: ['name', 'string'], 2: ['version', 'string'] }],
+          2: [
+            'metrics',
+            'message',
+            {
+              1: ['name', 'string'],
+              2: ['description', 'string'],
+              3: ['unit', 'string'],
+              7: ['sum', 'message', { 1: ['dataPoints', 'message', NUMBER_POINT], 2: ['temporality', 'varint'], 3: ['monotonic', 'varint'] }],
+              9: ['histogram', 'message', { 1: ['dataPoints', 'message', HISTOGRAM_POINT], 2: ['temporality', 'varint'] }],
+            },
+          ],
+          3: ['schemaUrl', 'string'],
+        },
+      ],
+      3: ['schemaUrl', 'string'],
+    },
+  ],
+};
+
+/** The same metrics as the official SDK's ResourceMetrics, for the official serializers. */
+function resourceMetrics(batch: MetricBatch, serviceName: string): Parameters<typeof JsonMetricsSerializer.serializeRequest>[0] {
+  const startTime = hrTime(batch.startNs);
+  const endTime = hrTime(batch.endNs);
+  return {
+    resource: { attributes: { 'service.name': serviceName }, asyncAttributesPending: false, schemaUrl: undefined },
+    scopeMetrics: [
+      {
+        scope: { name: 'sluice', version: '0.1.0', schemaUrl: 'https://opentelemetry.io/schemas/1.41.0' },
+        metrics: batch.metrics.map((metric) =>
+          metric.kind === 'sum'
+            ? {
+                descriptor: { name: metric.name, description: metric.description, unit: metric.unit, valueType: 1 },
+                aggregationTemporality: 0,
+                dataPointType: 3,
+                isMonotonic: true,
+                dataPoints: metric.points.map((point) => ({ attributes: Object.fromEntries(point.attributes), startTime, endTime, value: point.value })),
+              }
+            : {
+                descriptor: { name: metric.name, description: metric.description, unit: metric.unit, valueType: 1 },
+                aggregationTemporality: 0,
+                dataPointType: 0,
+                dataPoints: metric.points.map((point) => ({
+                  attributes: Object.fromEntries(point.attributes),
+                  startTime,
+                  endTime,
+                  value: { buckets: { boundaries: [...metric.bounds], counts: point.bucketCounts }, sum: point.sum, count: point.count, min: point.min, max: point.max },
+                })),
+              },
+        ),
+      },
+    ],
+  } as unknown as Parameters<typeof JsonMetricsSerializer.serializeRequest>[0];
+}
+
 function decode(bytes: Uint8Array, schema: Schema): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -163,7 +243,7 @@ function decode(bytes: Uint8Array, schema: Schema): Record<string, unknown[]> {
         value = varint();
         break;
       case 1:
-        value = type === 'double' ? view.getFloat64(at, true) : view.getBigUint64(at, true);
+        value = type === 'double' || type === 'packed-double' ? view.getFloat64(at, true) : view.getBigUint64(at, true);
         at += 8;
         break;
       case 5:
@@ -174,6 +254,14 @@ function decode(bytes: Uint8Array, schema: Schema): Record<string, unknown[]> {
         const length = Number(varint());
         const slice = bytes.subarray(at, at + length);
         at += length;
+        if (type === 'packed-fixed64' || type === 'packed-double') {
+          // Packed or not, a repeated number field is one list.
+          const packed = new DataView(slice.buffer, slice.byteOffset, slice.byteLength);
+          for (let offset = 0; offset < slice.length; offset += 8) {
+            (out[name] ??= []).push(type === 'packed-double' ? packed.getFloat64(offset, true) : packed.getBigUint64(offset, true));
+          }
+          continue;
+        }
         value = type === 'message' ? decode(slice, nested!) : type === 'string' ? Buffer.from(slice).toString('utf8') : Buffer.from(slice).toString('hex');
       }
     }
@@ -211,6 +299,28 @@ describe('otlpExporter', () => {
     expect(ours).toEqual(official);
   });
 
+  it('sends the GenAI metrics of each batch as the official serializers would, in both encodings', async () => {
+    const records = await realRecords();
+    const batch = recordMetrics(records);
+    expect(batch.metrics.map((metric) => metric.name)).toEqual(['gen_ai.client.token.usage', 'gen_ai.client.operation.duration', 'gen_ai.client.operation.time_to_first_chunk', 'sluice.client.cost']);
+    const tokens = batch.metrics[0]!;
+    if (tokens.kind !== 'histogram') throw new Error('expected a histogram');
+    const input = tokens.points.filter((point) => point.attributes.some(([key, value]) => key === 'gen_ai.token.type' && value === 'input'));
+    expect(input.reduce((sum, point) => sum + point.count, 0)).toBe(3);
+    expect(tokens.points.every((point) => point.bucketCounts.reduce((a, b) => a + b, 0) === point.count)).toBe(true);
+
+    const json = await start();
+    await otlpExporter({ url: json.url, protocol: 'http/json', serviceName: 'checkout', compression: 'none', signals: ['metrics'] }).export(records, new AbortController().signal);
+    expect(json.received.map((request) => request.path)).toEqual(['/v1/metrics']);
+    const official: unknown = JSON.parse(Buffer.from(JsonMetricsSerializer.serializeRequest(resourceMetrics(batch, 'checkout'))!).toString('utf8'));
+    expect(JSON.parse(json.received[0]!.body.toString('utf8'))).toEqual(official);
+
+    const proto = await start();
+    await otlpExporter({ url: proto.url, serviceName: 'checkout', signals: ['metrics'] }).export(records, new AbortController().signal);
+    const ours = decode(gunzipSync(proto.received[0]!.body), METRICS_REQUEST);
+    expect(ours).toEqual(decode(ProtobufMetricsSerializer.serializeRequest(resourceMetrics(batch, 'checkout'))!, METRICS_REQUEST));
+  });
+
   it('makes one GenAI span per call with one child per attempt, ids stable across sends', async () => {
     const records = await realRecords();
     const routed = records[2]!;
@@ -232,7 +342,7 @@ describe('otlpExporter', () => {
     await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages });
     await sluice.flush();
     expect(sluice.stats.exportDropped).toBe(0);
-    expect(target.received).toHaveLength(2);
+    expect(target.received.map((request) => request.path)).toEqual(['/v1/traces', '/v1/traces', '/v1/metrics']);
     expect(target.received[1]!.body.toString()).toBe(target.received[0]!.body.toString());
     await sluice.close();
   });
@@ -249,7 +359,7 @@ describe('otlpExporter', () => {
     await down.close();
 
     const target = await start([{ status: 400 }]);
-    const refused = createSluice({ exporters: [{ exporter: otlpExporter({ url: target.url }), queue: { retries: 3, minRetryDelayMs: 1, maxRetryDelayMs: 2 } }] });
+    const refused = createSluice({ exporters: [{ exporter: otlpExporter({ url: target.url, signals: ['traces'] }), queue: { retries: 3, minRetryDelayMs: 1, maxRetryDelayMs: 2 } }] });
     await clientFor(refused, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages });
     await refused.flush();
     expect(target.received).toHaveLength(1);

@@ -31,7 +31,7 @@ function jsonValue(value: OtlpValue): JsonValue {
   return { arrayValue: { values: value.map((item) => ({ stringValue: item })) } };
 }
 
-function jsonAttributes(attributes: ReadonlyArray<readonly [string, OtlpValue]>): { key: string; value: JsonValue }[] {
+export function jsonAttributes(attributes: ReadonlyArray<readonly [string, OtlpValue]>): { key: string; value: JsonValue }[] {
   return attributes.map(([key, value]) => ({ key, value: jsonValue(value) }));
 }
 
@@ -75,7 +75,7 @@ export function encodeJson(source: OtlpSource, spans: readonly OtlpSpan[]): stri
 }
 
 /** A growable protobuf writer: nested messages are written to their own writer, then copied in with their length. */
-class Writer {
+export class Writer {
   #bytes: Uint8Array<ArrayBuffer> = new Uint8Array(256);
   #length = 0;
 
@@ -128,11 +128,24 @@ class Writer {
     this.#length += 4;
   }
 
+  /** A `fixed64` written from a non-negative integer. */
+  fixed64Number(field: number, value: number): void {
+    this.fixed64(field, BigInt(value));
+  }
+
   double(field: number, value: number): void {
     this.tag(field, 1);
     this.#reserve(8);
     new DataView(this.#bytes.buffer).setFloat64(this.#length, value, true);
     this.#length += 8;
+  }
+
+  /** A packed `repeated fixed64` (bigints or non-negative integers) or `repeated double`. */
+  packed(field: number, values: readonly number[], type: 'fixed64' | 'double'): void {
+    const bytes = new Uint8Array(values.length * 8);
+    const view = new DataView(bytes.buffer);
+    values.forEach((value, index) => (type === 'double' ? view.setFloat64(index * 8, value, true) : view.setBigUint64(index * 8, BigInt(value), true)));
+    this.bytes(field, bytes);
   }
 
   message(field: number, write: (writer: Writer) => void): void {
@@ -163,7 +176,7 @@ function writeValue(writer: Writer, value: OtlpValue): void {
 }
 
 /** Repeated `KeyValue` (key 1, value 2) at `field`. */
-function writeAttributes(writer: Writer, field: number, attributes: ReadonlyArray<readonly [string, OtlpValue]>): void {
+export function writeAttributes(writer: Writer, field: number, attributes: ReadonlyArray<readonly [string, OtlpValue]>): void {
   for (const [key, value] of attributes) {
     writer.message(field, (pair) => {
       pair.string(1, key);

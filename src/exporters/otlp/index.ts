@@ -1,6 +1,6 @@
 /**
- * `otlpExporter()`: ships call records as OpenTelemetry GenAI spans over OTLP/HTTP (JSON or protobuf,
- * gzip), for apps without an OpenTelemetry SDK (serverless functions, Workers). Web platform only.
+ * `otlpExporter()`: ships call records as OpenTelemetry GenAI spans and metrics over OTLP/HTTP (JSON or
+ * protobuf, gzip), for apps without an OpenTelemetry SDK (serverless functions, Workers). Web platform only.
  * @module
  */
 import type { CallRecord } from '../../events/record.js';
@@ -8,15 +8,21 @@ import { SEMCONV_SCHEMA_URL } from '../../wire/semconv.js';
 import { ExportError, retryAfterMs } from '../export-error.js';
 import type { Exporter } from '../types.js';
 import { encodeJson, encodeProtobuf, type OtlpSource } from './encode.js';
+import { encodeMetricsJson, encodeMetricsProtobuf, recordMetrics } from './metrics.js';
 import { recordSpans, type OtlpValue } from './spans.js';
 
 /** Options for {@link otlpExporter}. */
 export interface OtlpExporterOptions {
   /**
-   * The collector's base URL (`http://localhost:4318`); spans go to `<url>/v1/traces`. A URL already
-   * ending in `/v1/traces` is used as it is.
+   * The collector's base URL (`http://localhost:4318`); spans go to `<url>/v1/traces` and metrics to
+   * `<url>/v1/metrics`. A URL given with `/v1/traces` at its end counts as its base.
    */
   url: string;
+  /**
+   * What to send: the calls' spans, and the GenAI metrics of each batch (delta histograms of token
+   * usage, duration and time to first chunk, and a cost sum). @default ['traces', 'metrics']
+   */
+  signals?: ReadonlyArray<'traces' | 'metrics'>;
   /** Extra request headers, such as an API key (`{ authorization: 'Bearer …' }`). Never logged. @default {} */
   headers?: Record<string, string>;
   /** The wire format. @default 'http/protobuf' */
@@ -51,7 +57,9 @@ export function otlpExporter(options: OtlpExporterOptions): Exporter {
     throw new TypeError(`otlpExporter().url: expected an http(s) URL, got ${JSON.stringify(options.url)}`);
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError(`otlpExporter().url: expected an http(s) URL, got ${JSON.stringify(options.url)}`);
-  const endpoint = target.pathname.endsWith('/v1/traces') ? target.href : new URL(`${target.pathname.replace(/\/$/, '')}/v1/traces`, target).href;
+  const base = target.pathname.replace(/\/v1\/(traces|metrics)$/, '').replace(/\/$/, '');
+  const endpointOf = (signal: string): string => new URL(`${base}/v1/${signal}${target.search}`, target).href;
+  const signals = new Set(options.signals ?? ['traces', 'metrics']);
   const protocol = options.protocol ?? 'http/protobuf';
   const isGzip = (options.compression ?? 'gzip') === 'gzip';
   const resource: [string, OtlpValue][] = [['service.name', options.serviceName ?? 'unknown_service'], ...Object.entries(options.resource ?? {})];
@@ -62,26 +70,38 @@ export function otlpExporter(options: OtlpExporterOptions): Exporter {
     'content-type': protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
   };
   if (isGzip) headers['content-encoding'] = 'gzip';
+  const send = async (signal: 'traces' | 'metrics', body: Uint8Array<ArrayBuffer>, abort: AbortSignal): Promise<void> => {
+    const sent = isGzip ? await gzip(body) : body;
+    let response: Response;
+    try {
+      response = await fetchImpl(endpointOf(signal), { method: 'POST', headers, body: sent, signal: abort });
+    } catch (error) {
+      throw new ExportError(`OTLP ${signal} export to ${target.origin} failed: ${error instanceof Error ? error.message : String(error)}`, { retryable: true });
+    }
+    await response.body?.cancel();
+    if (response.ok) return;
+    // 429 and the gateway statuses are worth another try (OTLP/HTTP's list); anything else will fail again.
+    const retryable = response.status === 429 || response.status === 502 || response.status === 503 || response.status === 504;
+    throw new ExportError(`OTLP ${signal} export to ${target.origin} answered HTTP ${response.status}`, {
+      retryable,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after'), Date.now()),
+    });
+  };
+  const encoder = new TextEncoder();
   return {
     name: 'otlp',
     async export(records: readonly CallRecord[], signal: AbortSignal): Promise<void> {
-      const spans = (await Promise.all(records.map(recordSpans))).flat();
-      const body = protocol === 'http/json' ? new TextEncoder().encode(encodeJson(source, spans)) : encodeProtobuf(source, spans);
-      const sent = isGzip ? await gzip(body) : body;
-      let response: Response;
-      try {
-        response = await fetchImpl(endpoint, { method: 'POST', headers, body: sent, signal });
-      } catch (error) {
-        throw new ExportError(`OTLP export to ${target.origin} failed: ${error instanceof Error ? error.message : String(error)}`, { retryable: true });
+      // Traces first: a batch retried after its metrics failed repeats spans (same ids, so a backend
+      // can de-duplicate them), never metrics that were already counted.
+      if (signals.has('traces')) {
+        const spans = (await Promise.all(records.map(recordSpans))).flat();
+        await send('traces', protocol === 'http/json' ? encoder.encode(encodeJson(source, spans)) : encodeProtobuf(source, spans), signal);
       }
-      await response.body?.cancel();
-      if (response.ok) return;
-      // 429 and the gateway statuses are worth another try (OTLP/HTTP's list); anything else will fail again.
-      const retryable = response.status === 429 || response.status === 502 || response.status === 503 || response.status === 504;
-      throw new ExportError(`OTLP export to ${target.origin} answered HTTP ${response.status}`, {
-        retryable,
-        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), Date.now()),
-      });
+      if (signals.has('metrics')) {
+        const batch = recordMetrics(records);
+        if (batch.metrics.length === 0) return;
+        await send('metrics', protocol === 'http/json' ? encoder.encode(encodeMetricsJson(source, batch)) : encodeMetricsProtobuf(source, batch), signal);
+      }
     },
   };
 }
