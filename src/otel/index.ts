@@ -8,7 +8,7 @@ import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from '
 import type { Attributes, Counter, Histogram, Meter, Span, TimeInput, Tracer } from '@opentelemetry/api';
 import type { CallContext } from '../core/context.js';
 import type { Middleware } from '../core/types.js';
-import { answerSummary, semconvInput, semconvOutput } from '../wire/semconv-messages.js';
+import { answerSummary, semconvInput, semconvOutput, semconvStreamOutput } from '../wire/semconv-messages.js';
 import { DURATION_BUCKETS, SEMCONV_SCHEMA_URL, TOKEN_BUCKETS, destinationOf, operationOf, requestAttributes, type Destination } from './attributes.js';
 import { resolveOtelOptions, type OtelOptions, type ResolvedOtelOptions } from './options.js';
 
@@ -138,8 +138,14 @@ function finishSpan(ctx: CallContext, span: Span, tracer: Tracer, active: Return
     const input = semconvInput(ctx.dialect, ctx.operation, ctx.body, options.contentMaxChars);
     if (input.system.length > 0) attributes['gen_ai.system_instructions'] = JSON.stringify(input.system);
     attributes['gen_ai.input.messages'] = JSON.stringify(input.messages);
-    // The provider's answer (placeholders unrestored), not what the SDK read after pii() restored it.
+    // The provider's answer (placeholders unrestored), not what the SDK read after pii() restored it;
+    // for a stream, what the record kept of it (the stream below pii()).
     if (answer !== undefined) attributes['gen_ai.output.messages'] = JSON.stringify(semconvOutput(ctx.dialect, ctx.operation, answer, options.contentMaxChars));
+    else if (ctx.isStream && ctx.responseBody !== null && ctx.status !== null && ctx.status < 400) {
+      const streamed = semconvStreamOutput(ctx.dialect, ctx.operation, ctx.responseBody, options.contentMaxChars);
+      if (streamed.messages.length > 0) attributes['gen_ai.output.messages'] = JSON.stringify(streamed.messages);
+      if (streamed.finishReasons.length > 0) attributes['gen_ai.response.finish_reasons'] = streamed.finishReasons;
+    }
   }
   const errorType = errorTypeOf(ctx);
   if (errorType !== null) attributes['error.type'] = errorType;

@@ -215,3 +215,62 @@ export function answerSummary(dialect: string, answer: unknown): { id: string | 
   if (reasons.length === 0 && status !== null) reasons.push(status);
   return { id: str(source['id']), finishReasons: reasons };
 }
+
+/**
+ * Assembles a streamed answer from its SSE text (as the record keeps it), in the SDK's dialect: the
+ * text of each choice or candidate and its finish reason. Tool-call deltas are not assembled.
+ * @param dialect The SDK's dialect.
+ * @param operation `chat` or `responses`.
+ * @param sse The stream's text.
+ * @param maxChars The most characters of text kept.
+ * @returns The output messages (empty when nothing could be read) and the finish reasons.
+ */
+export function semconvStreamOutput(dialect: string, operation: string, sse: string, maxChars: number): { messages: SemconvMessage[]; finishReasons: string[] } {
+  const texts: string[] = [];
+  const reasons: (string | undefined)[] = [];
+  let completed: unknown;
+  const add = (index: number, text: unknown): void => {
+    if (typeof text === 'string') texts[index] = (texts[index] ?? '') + text;
+  };
+  for (const line of sse.split(/\r\n|\r|\n/)) {
+    if (!line.startsWith('data:')) continue;
+    const data = line.slice(line.charCodeAt(5) === 0x20 ? 6 : 5);
+    if (data === '[DONE]') continue;
+    let event: Json | null;
+    try {
+      event = asRecord(JSON.parse(data));
+    } catch {
+      continue;
+    }
+    if (event === null) continue;
+    if (dialect === 'anthropic') {
+      const delta = asRecord(event['delta']);
+      if (event['type'] === 'content_block_delta' && delta?.['type'] === 'text_delta') add(0, delta['text']);
+      if (event['type'] === 'message_delta' && typeof delta?.['stop_reason'] === 'string') reasons[0] = delta['stop_reason'];
+    } else if (dialect === 'gemini') {
+      asArray(event['candidates']).forEach((candidate, position) => {
+        const record = asRecord(candidate) ?? {};
+        const index = typeof record['index'] === 'number' ? record['index'] : position;
+        for (const part of asArray(asRecord(record['content'])?.['parts'])) add(index, asRecord(part)?.['text']);
+        if (typeof record['finishReason'] === 'string') reasons[index] = record['finishReason'];
+      });
+    } else if (operation === 'responses') {
+      if (event['type'] === 'response.completed' || event['type'] === 'response.incomplete') completed = event['response'];
+    } else {
+      for (const choice of asArray(event['choices'])) {
+        const record = asRecord(choice) ?? {};
+        const index = typeof record['index'] === 'number' ? record['index'] : 0;
+        add(index, asRecord(record['delta'])?.['content']);
+        if (typeof record['finish_reason'] === 'string') reasons[index] = record['finish_reason'];
+      }
+    }
+  }
+  if (completed !== undefined) return { messages: semconvOutput(dialect, operation, completed, maxChars), finishReasons: answerSummary(dialect, completed).finishReasons };
+  const budget = new Budget(maxChars);
+  const count = Math.max(texts.length, reasons.length);
+  const messages: SemconvMessage[] = [];
+  for (let index = 0; index < count; index++) {
+    messages.push({ role: 'assistant', parts: texts[index] === undefined ? [] : [budget.text(texts[index]!)], ...finish(reasons[index]) });
+  }
+  return { messages, finishReasons: reasons.filter((reason): reason is string => reason !== undefined) };
+}

@@ -224,6 +224,22 @@ describe('otel(): GenAI spans', () => {
     await plain.close();
   });
 
+  it('a streamed call’s output is captured from what went through the PII filter, with its finish reason', async () => {
+    const secret = 'bob@example.com';
+    const sluice = gateway({ use: [pii({ mode: 'redact' })] }, { captureContent: true });
+    const stream = await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `write to ${secret}` }], stream: true });
+    let seen = '';
+    for await (const part of stream) seen += part.choices[0]?.delta.content ?? '';
+    expect(seen).toContain(secret);
+    await sluice.flush();
+    const call = exporter.getFinishedSpans().find((span) => span.name === 'chat gpt-4o-mini')!;
+    const output = JSON.parse(String(call.attributes['gen_ai.output.messages'])) as { role: string; parts: { content: string }[] }[];
+    expect(output[0]!.parts[0]!.content).toMatch(/Echo: write to <EMAIL_1>/);
+    expect(call.attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
+    for (const [name, value] of Object.entries(call.attributes)) expect(String(value), name).not.toContain(secret);
+    await sluice.close();
+  });
+
   it('an aborted stream ends its span as cancelled, not as an error', async () => {
     const sluice = gateway();
     mock.script({ kind: 'reply', content: 'a long answer nobody reads to the end', chunkDelayMs: 20 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerSummary, semconvInput, semconvOutput } from '../../src/wire/semconv-messages.js';
+import { answerSummary, semconvInput, semconvOutput, semconvStreamOutput } from '../../src/wire/semconv-messages.js';
 import { generationParams } from '../../src/wire/generation-params.js';
 
 describe('semconvInput', () => {
@@ -75,5 +75,28 @@ describe('generationParams', () => {
     expect(generationParams('gemini', { generationConfig: { maxOutputTokens: 9, temperature: 0.5, topK: 3, stopSequences: ['x'], candidateCount: 2 } })).toEqual({ maxTokens: 9, temperature: 0.5, topK: 3, stopSequences: ['x'], choiceCount: 2 });
     expect(generationParams('openai', { max_completion_tokens: 7, stop: 'END', seed: 1, n: 2, top_p: 0.9 })).toEqual({ maxTokens: 7, stopSequences: ['END'], seed: 1, choiceCount: 2, topP: 0.9 });
     expect(generationParams('openai', null)).toEqual({});
+  });
+});
+
+describe('semconvStreamOutput', () => {
+  it('assembles Chat Completions deltas per choice with finish reasons', () => {
+    const sse = [
+      'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"finish_reason":null}]}',
+      'data: {"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}',
+      'data: [DONE]',
+    ].join('\n\n');
+    expect(semconvStreamOutput('openai', 'chat', sse, 100)).toEqual({ messages: [{ role: 'assistant', parts: [{ type: 'text', content: 'Hello' }], finish_reason: 'stop' }], finishReasons: ['stop'] });
+  });
+
+  it('assembles Anthropic text deltas and Gemini candidates, with CR framing and a text budget', () => {
+    const anthropic = 'event: content_block_delta\rdata: {"type":"content_block_delta","delta":{"type":"text_delta","text":"abc"}}\r\rdata: {"type":"message_delta","delta":{"stop_reason":"end_turn"}}\r\r';
+    expect(semconvStreamOutput('anthropic', 'chat', anthropic, 2).messages).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'ab' }], finish_reason: 'end_turn' }]);
+    const gemini = 'data: {"candidates":[{"content":{"parts":[{"text":"x"}]}}]}\r\n\r\ndata: {"candidates":[{"content":{"parts":[{"text":"y"}]},"finishReason":"STOP"}]}\r\n\r\n';
+    expect(semconvStreamOutput('gemini', 'chat', gemini, 100).messages).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'xy' }], finish_reason: 'STOP' }]);
+  });
+
+  it('reads a Responses stream from its terminal event', () => {
+    const sse = 'event: response.completed\ndata: {"type":"response.completed","response":{"status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"done"}]}]}}\n\n';
+    expect(semconvStreamOutput('openai', 'responses', sse, 100)).toEqual({ messages: [{ role: 'assistant', parts: [{ type: 'text', content: 'done' }] }], finishReasons: ['completed'] });
   });
 });
