@@ -91,9 +91,11 @@ export class CallbackHub {
     const list = this.#with.logStreamEvent;
     if (list.length === 0) return null;
     const secrets = this.#secrets();
+    // The SDK gets the provider's bytes; a callback gets them without the secrets Sluice knows, even
+    // one split across two chunks.
+    const scrubber = secrets === null ? null : secrets.streamScrubber();
     return (raw, index) => {
-      // The SDK gets the provider's bytes; a callback gets them without the secrets Sluice knows.
-      const chunk = secrets === null ? raw : secrets.scrubBytes(raw);
+      const chunk = scrubber === null ? raw : scrubber.push(raw);
       for (const callbacks of list) this.#runner.run('logStreamEvent', ctx.id, () => callbacks.logStreamEvent!({ id: ctx.id, index, chunk }));
     };
   }

@@ -112,16 +112,11 @@ export class SecretRegistry {
   }
 
   /**
-   * Replaces every known secret in a chunk of UTF-8 bytes. A secret split across two chunks is not
-   * seen: chunks are handed on one at a time.
-   * @param chunk A stream chunk.
-   * @returns The same chunk when it holds no secret, else a scrubbed copy.
+   * A scrubber for one stream's chunks, seen one by one: see {@link StreamScrubber}.
+   * @returns A new scrubber.
    */
-  scrubBytes(chunk: Uint8Array): Uint8Array {
-    if (this.#all.length === 0) return chunk;
-    const text = new TextDecoder().decode(chunk);
-    const clean = this.scrub(text);
-    return clean === text ? chunk : new TextEncoder().encode(clean);
+  streamScrubber(): StreamScrubber {
+    return new StreamScrubber(this);
   }
 }
 
@@ -140,15 +135,59 @@ export function scrubAndCut(secrets: SecretRegistry, text: string, maxChars: num
   let out = secrets.scrub(text);
   if (out.length > maxChars) out = out.slice(0, maxChars);
   else if (!isCut) return out;
-  let end = out.length;
+  return out.slice(0, secretPieceStart(secrets, out));
+}
+
+/**
+ * Where a trailing piece of text that begins a known secret starts (the text's length when none does).
+ * @param secrets The instance's secrets.
+ * @param text Scrubbed text: whole secrets in it were already replaced.
+ */
+function secretPieceStart(secrets: SecretRegistry, text: string): number {
+  let end = text.length;
   for (const secret of secrets.secrets) {
     // Only the last `secret.length - 1` characters can hold a piece: a whole one was already replaced.
-    for (let index = out.indexOf(secret[0]!, Math.max(0, out.length - secret.length + 1)); index !== -1 && index < end; index = out.indexOf(secret[0]!, index + 1)) {
-      if (secret.startsWith(out.slice(index))) {
+    for (let index = text.indexOf(secret[0]!, Math.max(0, text.length - secret.length + 1)); index !== -1 && index < end; index = text.indexOf(secret[0]!, index + 1)) {
+      if (secret.startsWith(text.slice(index))) {
         end = index;
         break;
       }
     }
   }
-  return out.slice(0, end);
+  return end;
 }
+
+/**
+ * Scrubs a stream chunk by chunk for a consumer that sees every chunk (`logStreamEvent`): a trailing
+ * piece that may begin a secret is held back and joined to the next chunk, so a secret split across
+ * chunks is replaced whole. A piece still held when the stream ends is dropped (it began a secret).
+ */
+export class StreamScrubber {
+  readonly #secrets: SecretRegistry;
+  readonly #decoder = new TextDecoder();
+  #held = '';
+
+  /** @param secrets The instance's secrets. */
+  constructor(secrets: SecretRegistry) {
+    this.#secrets = secrets;
+  }
+
+  /**
+   * Scrubs the next chunk.
+   * @param chunk The chunk as it went to the SDK.
+   * @returns What the consumer may see of it (the chunk itself when it holds nothing to change).
+   */
+  push(chunk: Uint8Array): Uint8Array {
+    if (this.#secrets.secrets.length === 0) return chunk;
+    const decoded = this.#decoder.decode(chunk, { stream: true });
+    const hadHeld = this.#held !== '';
+    const clean = this.#secrets.scrub(this.#held + decoded);
+    const end = secretPieceStart(this.#secrets, clean);
+    this.#held = clean.slice(end);
+    const out = end === clean.length ? clean : clean.slice(0, end);
+    // The chunk itself when nothing changed (and nothing held from before goes with it).
+    return !hadHeld && out === decoded ? chunk : encoder.encode(out);
+  }
+}
+
+const encoder = /*@__PURE__*/ new TextEncoder();

@@ -130,3 +130,38 @@ describe('no secret in anything Sluice emits', () => {
     }
   });
 });
+
+describe('a secret split across stream chunks', () => {
+  it('never reaches logStreamEvent, in part or whole, whatever the cut', async () => {
+    const key = 'sk-split-secret-0123456789abcdef';
+    const body = `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"your key is ${key}, keep it"},"finish_reason":null}]}\n\ndata: [DONE]\n\n`;
+    const at = body.indexOf(key);
+    for (const cut of [at + 1, at + 5, at + key.length - 1]) {
+      const pieces = [body.slice(0, cut), body.slice(cut)];
+      const chunks: string[] = [];
+      const decoder = new TextDecoder();
+      const sluice = createSluice({
+        providers: { openai: { apiKey: key } },
+        fetch: async () =>
+          new Response(
+            new ReadableStream<Uint8Array>({
+              start(controller) {
+                for (const piece of pieces) controller.enqueue(new TextEncoder().encode(piece));
+                controller.close();
+              },
+            }),
+            { headers: { 'content-type': 'text/event-stream' } },
+          ),
+        callbacks: [{ logStreamEvent: (info) => void chunks.push(decoder.decode(info.chunk)) }],
+      });
+      // Asking for usage itself, the SDK gets the provider's chunks as they came: the cut reaches the callback.
+      const stream = await client(sluice).chat.completions.create({ model: 'openai/gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+      for await (const _ of stream) void _;
+      await sluice.flush();
+      const seen = chunks.join('');
+      expect(seen).toContain('your key is [REDACTED], keep it');
+      for (let length = 4; length <= key.length; length++) expect(seen, `cut ${cut}`).not.toContain(key.slice(0, length));
+      await sluice.close();
+    }
+  });
+});

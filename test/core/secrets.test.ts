@@ -49,11 +49,28 @@ describe('SecretRegistry', () => {
     expect(registry.secrets.length).toBe(MAX_LEARNED_SECRETS);
   });
 
+  it('a stream scrubber replaces a secret split at any point across chunks, and its output joins to the scrubbed whole', () => {
+    const secret = 'sk-stream-0123456789';
+    const registry = new SecretRegistry([secret]);
+    const body = `data: {"text":"a ${secret} b s"}\n\ndata: {"text":"${secret}"}\n\n`;
+    const whole = registry.scrub(body);
+    const encoder = new TextEncoder();
+    const decoder = new TextDecoder();
+    for (let first = 1; first < body.length; first++) {
+      for (const second of [first + 1, first + 7, body.length - 1]) {
+        if (second <= first || second >= body.length) continue;
+        const scrubber = registry.streamScrubber();
+        const out = [body.slice(0, first), body.slice(first, second), body.slice(second)].map((piece) => decoder.decode(scrubber.push(encoder.encode(piece)))).join('');
+        expect(out).toBe(whole);
+      }
+    }
+  });
+
   it('scrubs bytes, leaving a clean chunk as it is', () => {
     const registry = new SecretRegistry(['sk0123456']);
     const clean = new TextEncoder().encode('data: {"a":1}\n\n');
-    expect(registry.scrubBytes(clean)).toBe(clean);
+    expect(registry.streamScrubber().push(clean)).toBe(clean);
     const dirty = new TextEncoder().encode('data: {"a":"sk0123456","b":"é sk0123456"}\n\n');
-    expect(new TextDecoder().decode(registry.scrubBytes(dirty))).toBe(`data: {"a":"${REDACTED}","b":"é ${REDACTED}"}\n\n`);
+    expect(new TextDecoder().decode(registry.streamScrubber().push(dirty))).toBe(`data: {"a":"${REDACTED}","b":"é ${REDACTED}"}\n\n`);
   });
 });
