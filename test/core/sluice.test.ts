@@ -210,6 +210,8 @@ describe('events', () => {
       // drain
     }
     await client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' });
+    // The first calls of a process wait for the price catalog before they end: flush waits for them.
+    await sluice.flush();
     expect(order).toHaveLength(6);
     const ids = order.map((entry) => entry.split(':')[1]);
     expect(new Set(ids).size).toBe(3);
