@@ -6,5 +6,6 @@ export default defineConfig({
     exclude: ['test/runtimes/**', 'node_modules/**'],
     testTimeout: 10_000,
     pool: 'forks',
+    setupFiles: ['test/setup.ts'],
   },
 });
