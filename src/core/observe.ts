@@ -4,7 +4,7 @@
  * socket; cancelling it cancels upstream). Events are framed on bytes and decoded only when needed.
  * @module
  */
-import { payloadEnd, payloadEndsWithAscii, SseFramer } from '../wire/sse.js';
+import { parseSseEvent, payloadEnd, payloadEndsWithAscii, SseFramer } from '../wire/sse.js';
 import {
   inspectChatEvent,
   inspectResponsesEvent,
@@ -16,8 +16,7 @@ import {
 } from '../wire/openai/stream.js';
 import type { CallOutcome } from '../events/record.js';
 import { pivotUsage } from '../wire/chat/usage.js';
-import type { StreamDecoder, StreamFrame } from '../wire/codec.js';
-import type { Framer } from '../wire/framing.js';
+import type { StreamDecoder } from '../wire/codec.js';
 import type { CallContext } from './context.js';
 
 /** What to look for in a stream. */
@@ -29,7 +28,7 @@ export type StreamMode =
   /** Responses API: read usage from the terminal event. */
   | { kind: 'responses' }
   /** Another dialect passing through unchanged (Anthropic to Anthropic...): decoded on the side for usage and the end. */
-  | { kind: 'decode'; framer: Framer; decoder: StreamDecoder };
+  | { kind: 'decode'; decoder: StreamDecoder };
 
 /** Called once when the stream ends, however it ends. */
 export type StreamEnd = (outcome: CallOutcome, state: StreamState, error: unknown) => void;
@@ -44,6 +43,8 @@ export interface ObserveOptions {
   onEnd: StreamEnd;
   /** Ends the stream with an error when the provider sends nothing for this long (ms); `null`: no limit. */
   idleMs: number | null;
+  /** Ends the stream with an error when an event Sluice frames grows past this many bytes. */
+  maxEventBytes: number;
   /**
    * The dialect's error event for a failure after the headers (a reset, an idle provider), so the SDK's
    * stream reader raises an API error; `null` propagates the failure as a stream error instead.
@@ -119,20 +120,19 @@ const encoder = /*@__PURE__*/ new TextEncoder();
 export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>, options: ObserveOptions): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const { mode, onChunk, onEnd } = options;
-  const framer = mode.kind === 'pass' || mode.kind === 'decode' ? null : new SseFramer();
-  const sideDecode = (frames: readonly StreamFrame[]): void => {
+  // Framed streams go to the SDK as whole events: an event too large to hold then ends the stream
+  // before any of it reached the SDK, so the SDK reads a clean error event rather than broken JSON.
+  const framer = mode.kind === 'pass' ? null : new SseFramer({ maxEventBytes: options.maxEventBytes });
+  const sideDecode = (event: Uint8Array): void => {
     if (mode.kind !== 'decode' || state.error !== null) return;
-    for (const frame of frames) {
-      for (const chunk of mode.decoder.push(frame)) {
-        if (state.model === null && chunk.model !== '') state.model = chunk.model;
-        if (chunk.usage != null) state.usage = pivotUsage(chunk.usage);
-      }
-      const error = mode.decoder.error;
-      if (error !== null) {
-        state.error = error.message;
-        return;
-      }
+    const { event: name, data } = parseSseEvent(event);
+    if (data === null) return;
+    for (const chunk of mode.decoder.push({ event: name, data })) {
+      if (state.model === null && chunk.model !== '') state.model = chunk.model;
+      if (chunk.usage != null) state.usage = pivotUsage(chunk.usage);
     }
+    const error = mode.decoder.error;
+    if (error !== null) state.error = error.message;
     state.done = mode.decoder.done;
   };
   const state = newStreamState();
@@ -179,19 +179,22 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   // anything was delivered. Without changes to make, the chunk goes through as it came.
   const frame = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
     const { buffer, ends } = framer!.push(chunk);
+    if (ends.length === 0) return false;
     if (!hideUsage) {
-      deliver(controller, chunk);
       let start = 0;
       for (const stop of ends) {
         const event = buffer.subarray(start, stop);
-        if (isMalformed(event)) state.error ??= 'the provider sent a malformed stream event';
-        if (mode.kind === 'responses') inspectResponsesEvent(event, state);
-        else inspectChatEvent(event, state, false);
+        if (mode.kind === 'decode') sideDecode(event);
+        else {
+          if (isMalformed(event)) state.error ??= 'the provider sent a malformed stream event';
+          if (mode.kind === 'responses') inspectResponsesEvent(event, state);
+          else inspectChatEvent(event, state, false);
+        }
         start = stop;
       }
+      deliver(controller, start === buffer.length ? buffer : buffer.subarray(0, start));
       return true;
     }
-    if (ends.length === 0) return false;
     // One copy per chunk: kept events and the pieces around each removed `"usage":null` are gathered
     // as views, then joined once.
     const parts: Uint8Array[] = [];
@@ -230,14 +233,16 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
           for (;;) {
             const { done, value } = await readWithin(reader, options.idleMs);
             if (done) {
-              if (mode.kind === 'decode') sideDecode(mode.framer.end());
               const rest = framer?.flush() ?? null;
-              // Only a stream whose events Sluice held back has undelivered bytes left.
-              if (hideUsage && rest !== null && rest.length > 0) deliver(controller, rest);
+              if (rest !== null && rest.length > 0) {
+                // An unterminated last event: the SDK gets it as the provider sent it.
+                if (mode.kind === 'decode') sideDecode(rest);
+                deliver(controller, rest);
+              }
               controller.close();
               // Unframed Chat Completions streams are checked by their last bytes: `data: [DONE]`.
               if (mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat') state.done = tail.endsWithDone();
-              const isChecked = framer !== null || mode.kind === 'decode' || (mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat');
+              const isChecked = framer !== null || (mode.kind === 'pass' && ctx.dialect === 'openai' && ctx.operation === 'chat');
               if (state.error === null && isChecked && !state.done) {
                 // Never call a truncated stream complete: the provider did not send its terminator.
                 end('errored', new Error('the upstream stream ended before its terminator'));
@@ -249,7 +254,6 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
             ctx.firstChunkMs ??= ctx.now();
             if (framer === null) {
               deliver(controller, value);
-              if (mode.kind === 'decode') sideDecode(mode.framer.push(value));
               return;
             }
             if (frame(controller, value)) return;
