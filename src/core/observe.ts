@@ -143,10 +143,14 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   /** The last byte delivered and the one before, to tell whether the SDK is mid-event. */
   let tailBytes = 0;
 
+  // Up to 4 bytes per UTF-16 unit is always enough bytes for `captureBytes` characters; a large
+  // event is cut here rather than decoded whole for a record that keeps its start.
+  const captureLimit = options.captureBytes * 4;
   const capture = (chunk: Uint8Array): void => {
     if (capturedBytes < options.captureBytes) {
-      captured.push(chunk);
-      capturedBytes += chunk.length;
+      const kept = capturedBytes + chunk.length > captureLimit ? chunk.subarray(0, captureLimit - capturedBytes) : chunk;
+      captured.push(kept);
+      capturedBytes += kept.length;
     }
   };
   const end = (outcome: CallOutcome, error: unknown): void => {
