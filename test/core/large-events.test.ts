@@ -67,7 +67,7 @@ describe('one large event', () => {
   it('hands the OpenAI SDK a large completed event whole', async () => {
     const { bytes, text } = responsesStream(2 * 1024 * 1024);
     mock.script({ kind: 'raw', status: 200, headers: SSE, body: pieces(bytes) });
-    const sluice = createSluice();
+    const sluice = createSluice({ record: { maxBodyChars: 100 } });
     const ended = nextRecord(sluice);
     const stream = await clientFor(sluice, mock.baseURL).responses.create({ model: 'gpt-4.1', input: 'hi', stream: true });
     let completedText = '';
@@ -77,7 +77,10 @@ describe('one large event', () => {
     }
     expect(completedText.length).toBe(text.length);
     expect(completedText === text).toBe(true);
-    expect((await ended).outcome).toBe('completed');
+    const record = await ended;
+    expect(record.outcome).toBe('completed');
+    // The record keeps the start of the stream, cut at maxBodyChars.
+    expect(record.responseBody).toBe(new TextDecoder().decode(bytes).slice(0, 100));
   });
 });
 
