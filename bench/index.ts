@@ -65,7 +65,7 @@ const COUNTS = {
   throughput: { rounds: 10, callsPerRound: scale(700), concurrency: 32 },
   streams: { rounds: 5, shortPerRound: scale(200), longPerRound: scale(16), warmupStreams: 3 },
   chunks: { rounds: 5, streamsPerRound: scale(20), events: 2_000 },
-  large: { rounds: QUICK ? 1 : 3, sizesMiB: QUICK ? [2, 8] : [8, 32], chunkBytes: 16 * 1024, sdkDirectOnceAboveMiB: 8 } satisfies LargeEventOptions,
+  large: { rounds: QUICK ? 1 : 5, sizesMiB: QUICK ? [2, 8] : [8, 32], chunkBytes: 16 * 1024, sdkDirectOnceAboveMiB: 8 } satisfies LargeEventOptions,
   heap: { firstCalls: scale(10_000), totalCalls: scale(100_000), concurrency: 8, batch: 1_000, checkpointEvery: scale(10_000) },
   importRuns: QUICK ? 3 : 10,
   cross: {

@@ -135,15 +135,6 @@ export function inspectResponsesEvent(event: Uint8Array, state: StreamState): vo
   const isTerminal = TERMINAL.some((name) => startsWithAscii(event, `event: ${name}`));
   const isCreated = startsWithAscii(event, 'event: response.created');
   if (!isError && !isTerminal && !isCreated) return;
-  if (isTerminal && state.model !== null && event.length > LARGE_EVENT_BYTES && !startsWithAscii(event, 'event: response.failed')) {
-    // A terminal event repeats the whole answer (tens of MiB with images): read only its usage.
-    const usage = tailUsage(event);
-    if (usage !== undefined) {
-      state.done = true;
-      state.usage = responsesUsage(usage) ?? state.usage;
-      return;
-    }
-  }
   const { data } = parseSseEvent(event);
   if (data === null) return;
   let json: unknown;
@@ -165,77 +156,4 @@ export function inspectResponsesEvent(event: Uint8Array, state: StreamState): vo
       state.error = errorMessage(response) ?? 'response failed';
     }
   }
-}
-
-/** Terminal events larger than this have their usage read from near their end rather than parsed whole. */
-const LARGE_EVENT_BYTES = 1024 * 1024;
-/** The most bytes allowed after the usage object (`user`, `metadata`...), or the event is parsed whole. */
-const MAX_TAIL_BYTES = 64 * 1024;
-const USAGE_KEY = '"usage":';
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * The response's `usage` object in a terminal Responses event, found from the end: the last `"usage":`
- * key (a quote not escaped and followed by a letter opens a key, never closes a string) whose object
- * is followed by no more than {@link MAX_TAIL_BYTES} that close exactly the `response` and the event
- * objects. `undefined` when the event is not shaped so (usage before output, `null`): parse it whole.
- * @param event One complete SSE event.
- */
-export function tailUsage(event: Uint8Array): unknown {
-  const end = payloadEnd(event);
-  for (let at = event.lastIndexOf(QUOTE, end - 1); at !== -1 && end - at <= MAX_TAIL_BYTES; at = at === 0 ? -1 : event.lastIndexOf(QUOTE, at - 1)) {
-    if (!startsWithAscii(event, USAGE_KEY, at) || isEscaped(event, at)) continue;
-    let open = at + USAGE_KEY.length;
-    while (event[open] === 0x20) open++;
-    if (event[open] !== 0x7b) return undefined;
-    const close = matchingBrace(event, open, end);
-    if (close === -1 || depthChange(event, close + 1, end) !== -2) return undefined;
-    try {
-      const usage: unknown = JSON.parse(textDecoder.decode(event.subarray(open, close + 1)));
-      const fields = usage as Record<string, unknown>;
-      return typeof fields['input_tokens'] === 'number' && typeof fields['output_tokens'] === 'number' ? usage : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-const textDecoder = /*@__PURE__*/ new TextDecoder();
-
-function isEscaped(bytes: Uint8Array, at: number): boolean {
-  let count = 0;
-  for (let index = at - 1; index >= 0 && bytes[index] === BACKSLASH; index--) count++;
-  return count % 2 === 1;
-}
-
-/** Walks JSON bytes from `start` to `end`, strings skipped; returns the net change in nesting depth, or where it first reaches `stopAt`. */
-function walk(bytes: Uint8Array, start: number, end: number, stopAt: number | null): { depth: number; at: number } {
-  let depth = 0;
-  let inString = false;
-  for (let index = start; index < end; index++) {
-    const byte = bytes[index];
-    if (inString) {
-      if (byte === BACKSLASH) index++;
-      else if (byte === QUOTE) inString = false;
-      continue;
-    }
-    if (byte === QUOTE) inString = true;
-    else if (byte === 0x7b || byte === 0x5b) depth++;
-    else if (byte === 0x7d || byte === 0x5d) {
-      depth--;
-      if (depth === stopAt) return { depth, at: index };
-    }
-  }
-  return { depth, at: -1 };
-}
-
-/** The index of the brace closing the object that opens at `open`, or -1. */
-function matchingBrace(bytes: Uint8Array, open: number, end: number): number {
-  return walk(bytes, open + 1, Math.min(end, open + 1 + MAX_TAIL_BYTES), -1).at;
-}
-
-function depthChange(bytes: Uint8Array, start: number, end: number): number {
-  return walk(bytes, start, end, null).depth;
 }
