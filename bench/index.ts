@@ -17,7 +17,7 @@
  * Flags (after `npm run bench --`, or on `node --expose-gc --import tsx bench/index.ts`):
  * - `--quick`: a tenth of the work; nothing is written.
  * - `--only=cross,routed` (or `BENCH_ONLY=cross,routed`): run only these sections, of
- *   bundle, import, latency, throughput, streams, chunks, heap, cross, routed, plugins, scan, otel; nothing is written.
+ *   bundle, import, latency, throughput, streams, chunks, large, heap, cross, routed, plugins, scan, otel; nothing is written.
  * - `--no-write` (or `BENCH_NO_WRITE=1`): print only, leave RESULTS.md alone.
  * @module
  */
@@ -36,6 +36,7 @@ import { int, kb, mark, markdownTable, ms, signedUs, us } from './lib/table.js';
 import { measurePiiScan, renderPiiScan, scanTargetRows, type ScanOptions, type ScanResult } from './pii-scan.js';
 import { measurePlugins, pluginTargetRows, renderPlugins, type PluginOptions, type PluginResult } from './plugins.js';
 import { measureOtel, renderOtel, type OtelResult } from './otel.js';
+import { largeEventTargetRows, measureLargeEvent, renderLargeEvent, type LargeEventOptions, type LargeEventResult } from './large-event.js';
 import { measureStreamChunks, type ChunkResult } from './stream-chunks.js';
 import { measureStreams, type StreamResult } from './streams.js';
 import { measureRouted, renderRouted, routedTargetRows, type RoutedOptions, type RoutedResult } from './routed.js';
@@ -46,7 +47,7 @@ const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 /** `--quick`: a tenth of the work, printed but not written to RESULTS.md (to check the bench itself). */
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel'] as const;
+const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'large', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel'] as const;
 type Section = (typeof SECTIONS)[number];
 /** `--only=a,b` or `BENCH_ONLY=a,b`: the sections to run (all by default). */
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '';
@@ -66,6 +67,7 @@ const COUNTS = {
   throughput: { rounds: 10, callsPerRound: scale(700), concurrency: 32 },
   streams: { rounds: 5, shortPerRound: scale(200), longPerRound: scale(16), warmupStreams: 3 },
   chunks: { rounds: 5, streamsPerRound: scale(20), events: 2_000 },
+  large: { rounds: QUICK ? 1 : 5, sizesMiB: QUICK ? [2, 8] : [8, 32], chunkBytes: 16 * 1024, sdkDirectOnceAboveMiB: 8 } satisfies LargeEventOptions,
   heap: { firstCalls: scale(10_000), totalCalls: scale(100_000), concurrency: 8, batch: 1_000, checkpointEvery: scale(10_000) },
   importRuns: QUICK ? 3 : 10,
   cross: {
@@ -145,6 +147,7 @@ let latency: LatencyResult | undefined;
 let throughput: ThroughputResult | undefined;
 let streams: StreamResult | undefined;
 let chunks: ChunkResult | undefined;
+let large: LargeEventResult | undefined;
 let heap: HeapResult | undefined;
 let pipeline: (PipelineCounters & { calls: number; dropped: number }) | undefined;
 const needsFixture = runs('latency') || runs('throughput') || runs('streams') || runs('heap');
@@ -170,6 +173,11 @@ try {
   if (runs('chunks')) {
     done = phase(`stream chunks in isolation (${COUNTS.chunks.rounds} rounds x ${COUNTS.chunks.streamsPerRound} streams of ${COUNTS.chunks.events} one-event reads)`);
     chunks = await measureStreamChunks(COUNTS.chunks);
+    done();
+  }
+  if (runs('large')) {
+    done = phase(`one large stream event (${COUNTS.large.sizesMiB.join(' and ')} MiB in ${COUNTS.large.chunkBytes / 1024} KiB chunks, ${COUNTS.large.rounds} rounds)`);
+    large = await measureLargeEvent(COUNTS.large);
     done();
   }
   if (fixture !== undefined) {
@@ -346,6 +354,11 @@ if (chunks !== undefined) {
   );
 }
 if (streamingParts.length > 0) sections.push(`## Streaming\n\n${streamingParts.join('\n\n')}`);
+if (large !== undefined) {
+  checksums.push(large.checksum);
+  targetRows.push(...largeEventTargetRows(large));
+  sections.push(renderLargeEvent(large, COUNTS.large));
+}
 
 if (cross !== undefined) {
   checksums.push(cross.checksum);

@@ -12,6 +12,7 @@ export type {
   RouterTargetConfig,
   RouterStrategy,
   RetryConfig,
+  StreamConfig,
   ExporterEntry,
   ResolvedProvider,
 } from './config/types.js';

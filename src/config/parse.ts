@@ -14,6 +14,7 @@ import type { Exporter } from '../exporters/types.js';
 import { resolveQueueOptions, type BatchQueueOptions } from '../exporters/queue-options.js';
 import { providerCatalog } from '../providers/catalog.js';
 import type { ModelPrice, PriceTable } from '../wire/price.js';
+import { DEFAULT_MAX_EVENT_BYTES } from '../wire/sse.js';
 import type { HealthConfig, ProviderConfig, ResolvedProvider, ResolvedTimeouts, RouterStrategy, ServiceAccountKey, SluiceConfig, TimeoutConfig } from './types.js';
 import type { ProviderKind } from '../providers/catalog.js';
 
@@ -98,6 +99,8 @@ export interface ResolvedConfig {
   bodies: boolean;
   maxBodyChars: number;
   streamUsage: boolean;
+  /** The largest stream event Sluice holds while framing, in bytes (`stream.maxEventBytes`). */
+  maxEventBytes: number;
   /** The user's prices (by model id or `provider/model`); the built-in catalog is consulted after them. */
   prices: PriceTable;
   user: string | null;
@@ -242,6 +245,7 @@ function configSchema(): z.ZodMiniType {
       z.strictObject({ bodies: z.optional(z.boolean()), maxBodyChars: z.optional(z.int().check(z.nonnegative())) }),
     ),
     streamUsage: z.optional(z.boolean()),
+    stream: z.optional(z.strictObject({ maxEventBytes: z.optional(z.int().check(z.positive())) })),
     prices: z.optional(z.record(z.string(), price)),
     user: z.optional(z.string()),
     session: z.optional(z.string()),
@@ -698,6 +702,7 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     bodies: config.record?.bodies ?? true,
     maxBodyChars: config.record?.maxBodyChars ?? 65_536,
     streamUsage: config.streamUsage ?? true,
+    maxEventBytes: config.stream?.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
     prices,
     user: config.user ?? null,
     session: config.session ?? null,

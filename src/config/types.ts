@@ -277,6 +277,8 @@ export interface SluiceConfig {
   };
   /** Ask OpenAI-format streams for usage (`stream_options.include_usage`) and hide the extra chunk. @default true */
   streamUsage?: boolean;
+  /** Limits on streamed answers. */
+  stream?: StreamConfig;
   /** Prices in USD per million tokens, by model id; they override the built-in catalog. */
   prices?: Record<string, ModelPrice>;
   /** Defaults for every call's user, session and tags. */
@@ -285,6 +287,20 @@ export interface SluiceConfig {
   tags?: string[];
   /** Where provider keys are read from. @default process.env where the runtime has it */
   env?: Record<string, string | undefined>;
+}
+
+/** Limits on streamed answers; see {@link SluiceConfig.stream}. */
+export interface StreamConfig {
+  /**
+   * The largest single stream event Sluice holds while it frames a stream (an SSE event, an NDJSON
+   * line, a Bedrock message), in bytes. A provider that sends a larger one, or an event that never
+   * ends, gets its stream ended with the dialect's error event (the SDK raises it), upstream cancelled
+   * and the record `errored`, instead of Sluice buffering it without bound. Bedrock's own limit is
+   * 16 MiB. Streams Sluice passes through unframed (OpenAI Chat Completions when it reads no usage)
+   * are not held, so not limited.
+   * @default 67108864 (64 MiB: a Responses `response.completed` event repeats the whole answer, images included)
+   */
+  maxEventBytes?: number;
 }
 
 /** Time limits after merging; `null` means none. */

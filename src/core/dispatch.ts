@@ -12,7 +12,7 @@ import type * as AdapterModule from '../providers/adapter.js';
 import { providerCatalog } from '../providers/catalog.js';
 import { pivotUsage } from '../wire/chat/usage.js';
 import type { ClientCodec, ProviderCodec, WireFormat } from '../wire/codec.js';
-import { createNdjsonFramer, createSseFramer, type Framer } from '../wire/framing.js';
+import type { Framer } from '../wire/framing.js';
 import { summarizeResponse } from '../wire/openai/usage.js';
 import { errorResponse, streamErrorEvent } from './respond.js';
 import type * as TranslateModule from './translate.js';
@@ -118,15 +118,16 @@ function codecLoaders(): { client(dialect: Dialect): Promise<ClientCodec>; provi
   };
 }
 
-async function createFramer(codec: ProviderCodec): Promise<Framer> {
+/** A framer for a translated stream; loaded with translation, so it stays out of the core entry. */
+async function createFramer(codec: ProviderCodec, maxEventBytes: number): Promise<Framer> {
   switch (codec.framing) {
     case 'sse':
-      return createSseFramer();
+      return (await import('../wire/framing.js')).createSseFramer({ maxEventBytes });
     case 'ndjson':
-      return createNdjsonFramer();
+      return (await import('../wire/framing.js')).createNdjsonFramer({ maxEventBytes });
     case 'event-stream': {
       const { EventStreamDecoder, toStreamFrame } = await import('../wire/bedrock/event-stream.js');
-      const decoder = new EventStreamDecoder();
+      const decoder = new EventStreamDecoder({ maxMessageBytes: maxEventBytes });
       return { push: (chunk) => decoder.push(chunk).map(toStreamFrame), end: () => [] };
     }
     default: {
@@ -394,7 +395,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       let stream: ReadableStream<Uint8Array>;
       let headers = upstream.headers;
       if (translating) {
-        const [framer, { translateStream, translatedHeaders }] = await Promise.all([createFramer(upstreamCodec!), translator()]);
+        const [framer, { translateStream, translatedHeaders }] = await Promise.all([createFramer(upstreamCodec!, config.maxEventBytes), translator()]);
         stream = translateStream(ctx, upstream.body!, {
           framer,
           decoder: upstreamCodec!.createDecoder(),
@@ -414,7 +415,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       } else {
         const mode: StreamMode =
           ctx.dialect !== 'openai'
-            ? { kind: 'decode', framer: createSseFramer(), decoder: (await codecs.provider(wire)).createDecoder() }
+            ? { kind: 'decode', decoder: (await codecs.provider(wire)).createDecoder() }
             : ctx.operation === 'chat' && (injectUsage || clientWantsUsage)
               ? { kind: 'chat', hideUsage: injectUsage }
               : ctx.operation === 'responses'
@@ -427,6 +428,7 @@ export function createDispatch(deps: DispatchDeps): Next {
           onChunk,
           onEnd: deps.deferEnd(ctx),
           limits,
+          maxEventBytes: config.maxEventBytes,
           errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, ctx.scrub(`${provider?.name ?? 'the provider'}: ${message}`), isMidEvent),
         });
       }

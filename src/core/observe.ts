@@ -16,8 +16,7 @@ import {
 } from '../wire/openai/stream.js';
 import type { CallOutcome } from '../events/record.js';
 import { pivotUsage } from '../wire/chat/usage.js';
-import type { StreamDecoder, StreamFrame } from '../wire/codec.js';
-import type { Framer } from '../wire/framing.js';
+import type { StreamDecoder } from '../wire/codec.js';
 import type { CallContext } from './context.js';
 
 /** What to look for in a stream. */
@@ -29,7 +28,7 @@ export type StreamMode =
   /** Responses API: read usage from the terminal event. */
   | { kind: 'responses' }
   /** Another dialect passing through unchanged (Anthropic to Anthropic...): decoded on the side for usage and the end. */
-  | { kind: 'decode'; framer: Framer; decoder: StreamDecoder };
+  | { kind: 'decode'; decoder: StreamDecoder };
 
 /** Called once when the stream ends, however it ends. */
 export type StreamEnd = (outcome: CallOutcome, state: StreamState, error: unknown) => void;
@@ -44,6 +43,8 @@ export interface ObserveOptions {
   onEnd: StreamEnd;
   /** Time limits on the stream's reads (idle, total): a limit that runs out ends it with `errorEvent`. */
   limits: StreamLimitOptions;
+  /** Ends the stream with an error when an event Sluice frames grows past this many bytes. */
+  maxEventBytes: number;
   /**
    * The dialect's error event for a failure after the headers (a reset, an idle provider), so the SDK's
    * stream reader raises an API error; `null` propagates the failure as a stream error instead.
@@ -202,20 +203,19 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   const reader = body.getReader();
   const reads = new StreamReads(reader, options.limits, ctx.now);
   const { mode, onChunk, onEnd } = options;
-  const framer = mode.kind === 'pass' || mode.kind === 'decode' ? null : new SseFramer();
-  const sideDecode = (frames: readonly StreamFrame[]): void => {
+  // Framed streams go to the SDK as whole events: an event too large to hold then ends the stream
+  // before any of it reached the SDK, so the SDK reads a clean error event rather than broken JSON.
+  const framer = mode.kind === 'pass' ? null : new SseFramer({ maxEventBytes: options.maxEventBytes });
+  const sideDecode = (event: Uint8Array): void => {
     if (mode.kind !== 'decode' || state.error !== null) return;
-    for (const frame of frames) {
-      for (const chunk of mode.decoder.push(frame)) {
-        if (state.model === null && chunk.model !== '') state.model = chunk.model;
-        if (chunk.usage != null) state.usage = pivotUsage(chunk.usage);
-      }
-      const error = mode.decoder.error;
-      if (error !== null) {
-        state.error = error.message;
-        return;
-      }
+    const { event: name, data } = parseSseEvent(event);
+    if (data === null) return;
+    for (const chunk of mode.decoder.push({ event: name, data })) {
+      if (state.model === null && chunk.model !== '') state.model = chunk.model;
+      if (chunk.usage != null) state.usage = pivotUsage(chunk.usage);
     }
+    const error = mode.decoder.error;
+    if (error !== null) state.error = error.message;
     state.done = mode.decoder.done;
   };
   const state = newStreamState();
@@ -229,10 +229,14 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   let lastEvents: Uint8Array | null = null;
   let lastEventsEnd = 0;
 
+  // Up to 4 bytes per UTF-16 unit is always enough bytes for `captureBytes` characters; a large
+  // event is cut here rather than decoded whole for a record that keeps its start.
+  const captureLimit = options.captureBytes * 4;
   const capture = (chunk: Uint8Array): void => {
     if (capturedBytes < options.captureBytes) {
-      captured.push(chunk);
-      capturedBytes += chunk.length;
+      const kept = capturedBytes + chunk.length > captureLimit ? chunk.subarray(0, captureLimit - capturedBytes) : chunk;
+      captured.push(kept);
+      capturedBytes += kept.length;
     }
   };
   const end = (outcome: CallOutcome, error: unknown): void => {
@@ -272,20 +276,20 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
   // anything was delivered. Without changes to make, the chunk goes through as it came.
   const frame = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
     const { buffer, ends } = framer!.push(chunk);
-    if (ends.length > 0) {
-      lastEvents = buffer;
-      lastEventsEnd = ends[ends.length - 1]!;
-    }
+    if (ends.length === 0) return false;
+    lastEvents = buffer;
+    lastEventsEnd = ends[ends.length - 1]!;
     if (!hideUsage) {
-      deliver(controller, chunk);
       let start = 0;
       for (const stop of ends) {
-        inspect(buffer.subarray(start, stop));
+        const event = buffer.subarray(start, stop);
+        if (mode.kind === 'decode') sideDecode(event);
+        else inspect(event);
         start = stop;
       }
+      deliver(controller, start === buffer.length ? buffer : buffer.subarray(0, start));
       return true;
     }
-    if (ends.length === 0) return false;
     // One copy per chunk: kept events and the pieces around each removed `"usage":null` are gathered
     // as views, then joined once.
     const parts: Uint8Array[] = [];
@@ -342,20 +346,21 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
           for (;;) {
             const { done, value } = await reads.read();
             if (done) {
-              if (mode.kind === 'decode') sideDecode(mode.framer.end());
               const rest = framer?.flush() ?? null;
               if (rest !== null && rest.length > 0) {
                 // At the end of the stream a trailing CR or LF ends its line (`data: [DONE]\r\r` is held
-                // back only because a LF might have followed): such a last event is complete.
+                // back only because a LF might have followed): such a last event is complete. An
+                // unterminated one goes to the SDK as the provider sent it.
                 const last = rest[rest.length - 1];
-                const kept = last === LF || last === CR ? inspect(rest) : rest;
-                // Only a stream whose events Sluice held back has undelivered bytes left.
-                if (hideUsage && kept !== null) deliver(controller, kept);
+                let kept: Uint8Array | null = rest;
+                if (mode.kind === 'decode') sideDecode(rest);
+                else if (last === LF || last === CR) kept = inspect(rest);
+                if (kept !== null) deliver(controller, kept);
               }
               controller.close();
               // Unframed Chat Completions streams are checked by their last bytes: `data: [DONE]`.
               if (isPassChat) state.done = tail.endsWithDone();
-              const isChecked = framer !== null || mode.kind === 'decode' || isPassChat;
+              const isChecked = framer !== null || isPassChat;
               if (state.error === null && isChecked && !state.done) {
                 // Never call a truncated stream complete: the provider did not send its terminator.
                 end('errored', new Error('the upstream stream ended before its terminator'));
@@ -367,8 +372,6 @@ export function observeStream(ctx: CallContext, body: ReadableStream<Uint8Array>
             ctx.firstChunkMs ??= ctx.now();
             if (framer === null) {
               deliver(controller, value);
-              if (mode.kind === 'decode') sideDecode(mode.framer.push(value));
-              endAtErrorEvent();
               return;
             }
             const isDelivered = frame(controller, value);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { StreamFrame } from './codec.js';
-import { parseSseEvent, SseFramer } from './sse.js';
+import { EventTooLargeError, parseSseEvent, SseFramer, type SseFramerOptions } from './sse.js';
 
 /** Frames a byte stream; any chunking gives the same frames. */
 export interface Framer {
@@ -20,9 +20,10 @@ export interface Framer {
  * @example
  * const framer = createSseFramer();
  * framer.push(new TextEncoder().encode('event: ping\ndata: {}\n\n')); // [{ event: 'ping', data: '{}' }]
+ * @param options The maximum event size; a larger event makes `push` throw {@link EventTooLargeError}.
  */
-export function createSseFramer(): Framer {
-  const framer = new SseFramer();
+export function createSseFramer(options: SseFramerOptions = {}): Framer {
+  const framer = new SseFramer(options);
   const frames = (buffer: Uint8Array, ends: readonly number[]): StreamFrame[] => {
     const out: StreamFrame[] = [];
     let start = 0;
@@ -47,33 +48,59 @@ export function createSseFramer(): Framer {
   };
 }
 
+const LF = 0x0a;
+
 /**
- * Frames newline-delimited JSON (Ollama): one frame per non-blank line, `event` always `null`.
+ * Frames newline-delimited JSON (Ollama): one frame per non-blank line, `event` always `null`. Each byte
+ * is scanned once; the pieces of an unfinished line are joined once, when its newline arrives.
+ * @param options The maximum line size; a longer line makes `push` throw {@link EventTooLargeError}.
  * @example
  * createNdjsonFramer().push(new TextEncoder().encode('{"done":true}\n')); // [{ event: null, data: '{"done":true}' }]
  */
-export function createNdjsonFramer(): Framer {
+export function createNdjsonFramer(options: SseFramerOptions = {}): Framer {
+  const max = options.maxEventBytes ?? Number.POSITIVE_INFINITY;
+  // A newline byte never occurs inside a multi-byte UTF-8 sequence, so each line decodes on its own.
   const decoder = new TextDecoder();
-  let pending = '';
-  const lines = (text: string, isLast: boolean): StreamFrame[] => {
-    const out: StreamFrame[] = [];
-    let start = 0;
-    for (;;) {
-      const newline = text.indexOf('\n', start);
-      if (newline === -1) break;
-      const line = text.slice(start, newline).trim();
-      if (line !== '') out.push({ event: null, data: line });
-      start = newline + 1;
+  const parts: Uint8Array[] = [];
+  let pending = 0;
+  const emit = (out: StreamFrame[], line: Uint8Array): void => {
+    const data = decoder.decode(line).trim();
+    if (data !== '') out.push({ event: null, data });
+  };
+  const held = (last: Uint8Array): Uint8Array => {
+    if (parts.length === 0) return last;
+    const out = new Uint8Array(pending + last.length);
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
     }
-    pending = text.slice(start);
-    if (isLast && pending.trim() !== '') {
-      out.push({ event: null, data: pending.trim() });
-      pending = '';
-    }
+    out.set(last, offset);
+    parts.length = 0;
     return out;
   };
   return {
-    push: (chunk) => lines(pending + decoder.decode(chunk, { stream: true }), false),
-    end: () => lines(pending + decoder.decode(), true),
+    push(chunk) {
+      const out: StreamFrame[] = [];
+      let start = 0;
+      for (let newline = chunk.indexOf(LF); newline !== -1; newline = chunk.indexOf(LF, start)) {
+        if (pending + newline - start > max) throw new EventTooLargeError(max);
+        emit(out, held(chunk.subarray(start, newline)));
+        pending = 0;
+        start = newline + 1;
+      }
+      if (start < chunk.length) {
+        pending += chunk.length - start;
+        if (pending > max) throw new EventTooLargeError(max);
+        parts.push(chunk.subarray(start));
+      }
+      return out;
+    },
+    end() {
+      const out: StreamFrame[] = [];
+      if (pending > 0) emit(out, held(new Uint8Array(0)));
+      pending = 0;
+      return out;
+    },
   };
 }

@@ -340,3 +340,11 @@ describe('restoreSseStream', () => {
     expect(cancelled).toBe('stop');
   });
 });
+
+describe('SseRestorer maximum event size', () => {
+  it('throws rather than hold an event larger than its maximum', () => {
+    const restorer = new SseRestorer(placeholders, 64);
+    expect(restorer.push(new TextEncoder().encode('data: {"a":1}\n\n'))).not.toBeNull();
+    expect(() => restorer.push(new TextEncoder().encode(`data: {"a":"${'x'.repeat(100)}`))).toThrow(/larger than 64 bytes/);
+  });
+});

@@ -10,7 +10,7 @@
  * held event goes out as it was. Only one event is ever held.
  * @module
  */
-import { SseFramer } from '../../wire/sse.js';
+import { DEFAULT_MAX_EVENT_BYTES, SseFramer } from '../../wire/sse.js';
 import { groupOf, viewEvent, type EventView, type TextSlot } from './sse-slots.js';
 
 /** Placeholder (`<EMAIL_1>`) → original value. */
@@ -218,12 +218,18 @@ function concat(parts: readonly Uint8Array[]): Uint8Array | null {
 export class SseRestorer {
   readonly #placeholders: Placeholders;
   readonly #longest: number;
-  readonly #framer = new SseFramer();
+  readonly #framer: SseFramer;
   readonly #scanner = new MarkerScanner();
   #held: Prepared | null = null;
 
-  /** @param placeholders What to put back. */
-  constructor(placeholders: Placeholders) {
+  /**
+   * @param placeholders What to put back.
+   * @param maxEventBytes The largest event held while waiting for its end; a larger one makes `push`
+   *   throw `EventTooLargeError`. Sluice's own framing of the provider's stream has usually ended such
+   *   a stream before it gets here. @default 67108864 (64 MiB)
+   */
+  constructor(placeholders: Placeholders, maxEventBytes = DEFAULT_MAX_EVENT_BYTES) {
+    this.#framer = new SseFramer({ maxEventBytes });
     this.#placeholders = placeholders;
     let longest = 0;
     for (const key of placeholders.keys()) longest = Math.max(longest, key.length);

@@ -121,10 +121,19 @@ export function encodeEventStreamMessage(headers: Readonly<Record<string, string
  * for await (const chunk of body) for (const message of decoder.push(chunk)) handle(toStreamFrame(message));
  */
 export class EventStreamDecoder {
+  readonly #maxMessageBytes: number;
   #buffer: Uint8Array = new Uint8Array(0);
   #start = 0;
   #end = 0;
   #failure: EventStreamError | null = null;
+
+  /**
+   * @param options `maxMessageBytes`: the largest message accepted, below AWS's own 16 MiB limit.
+   *   @default { maxMessageBytes: 16777216 }
+   */
+  constructor(options: { maxMessageBytes?: number } = {}) {
+    this.#maxMessageBytes = Math.min(options.maxMessageBytes ?? MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
+  }
 
   /** Bytes held back as a partial message. */
   get pendingBytes(): number {
@@ -193,8 +202,8 @@ export class EventStreamDecoder {
     }
     const totalLength = view.getUint32(0);
     const headersLength = view.getUint32(4);
-    if (totalLength < MIN_MESSAGE_BYTES || totalLength > MAX_MESSAGE_BYTES) {
-      throw new EventStreamError(`message length ${totalLength} is outside ${MIN_MESSAGE_BYTES}..${MAX_MESSAGE_BYTES} bytes`);
+    if (totalLength < MIN_MESSAGE_BYTES || totalLength > this.#maxMessageBytes) {
+      throw new EventStreamError(`message length ${totalLength} is outside ${MIN_MESSAGE_BYTES}..${this.#maxMessageBytes} bytes`);
     }
     if (headersLength > totalLength - MIN_MESSAGE_BYTES || headersLength > MAX_HEADERS_BYTES) {
       throw new EventStreamError(`headers length ${headersLength} does not fit a ${totalLength}-byte message (limit ${MAX_HEADERS_BYTES})`);

@@ -276,3 +276,21 @@ describe('toStreamFrame', () => {
     expect(toStreamFrame({ headers: {}, payload: text.encode('{}') })).toEqual({ event: null, data: '{}' });
   });
 });
+
+describe('EventStreamDecoder maximum message size', () => {
+  it('rejects a message over the configured maximum once its prelude arrives, before waiting for the rest', () => {
+    const message = encodeEventStreamMessage({ ':event-type': 'contentBlockDelta' }, text.encode(JSON.stringify({ delta: { text: 'x'.repeat(500) } })));
+    const decoder = new EventStreamDecoder({ maxMessageBytes: 256 });
+    expect(() => decoder.push(message.subarray(0, 12))).toThrow(/outside 16\.\.256 bytes/);
+    expect(new EventStreamDecoder({ maxMessageBytes: 1024 }).push(message)).toHaveLength(1);
+  });
+
+  it('never raises the limit above AWS’s own 16 MiB', () => {
+    const prelude = new Uint8Array(12);
+    const view = new DataView(prelude.buffer);
+    view.setUint32(0, 16 * 1024 * 1024 + 1);
+    view.setUint32(4, 0);
+    view.setUint32(8, crc32(prelude, 0, 8));
+    expect(() => new EventStreamDecoder({ maxMessageBytes: 64 * 1024 * 1024 }).push(prelude)).toThrow(EventStreamError);
+  });
+});
