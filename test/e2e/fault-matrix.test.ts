@@ -12,6 +12,13 @@ import { createMockProvider, type MockProvider, type MockScript } from '../../sr
 let mock: MockProvider;
 beforeAll(async () => {
   mock = await createMockProvider();
+  // One call of each kind with real timers first: the router, time limits and stream code load on
+  // demand, and a load still under way while a test drives fake time would stall whichever cell
+  // happens to run first (the suite runs in any order).
+  const warm = gateway(true, false);
+  await call(warm, false);
+  await call(warm, true);
+  await warm.close();
 });
 afterAll(async () => {
   await mock.close();
