@@ -11,7 +11,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     // CI scripts run as plain Node (and Bun/Deno) scripts.
-    files: ['.ci/**/*.{js,mjs,cjs}'],
+    files: ['.ci/**/*.{js,mjs,cjs}', 'bench/**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'writable', Deno: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', AbortController: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
