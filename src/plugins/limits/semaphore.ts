@@ -1,13 +1,14 @@
 /**
- * Concurrency slots for `limits()`: a counting semaphore with a bounded FIFO queue, and the set of
- * semaphores a call needs (per model, provider, user and global).
+ * Concurrency slots for `limits()`: a counting semaphore over p-limit, and the set of semaphores a call
+ * needs (per model, provider, user and global).
  *
- * A small semaphore of our own rather than p-limit: p-limit cannot take a task out of its queue, so a
- * waiter that timed out or was aborted would keep its place (and count against `maxQueue`) until its
- * turn came; and a p-limit slot ends when a function's promise settles, whereas ours ends when the call
- * ends (a stream's last byte), long after `next()` returned. A `Set` gives FIFO order and O(1) removal.
+ * p-limit runs a task per slot; here a task is "hold the slot until the call ends" (a stream's last
+ * byte, long after `next()` returned), so the task's promise settles when the call releases it.
+ * p-limit cannot take a task out of its queue: a waiter that timed out or was aborted keeps its place
+ * until its turn comes, then passes the slot on at once; it no longer counts as queued.
  * @module
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { CallContext } from '../../core/context.js';
 import { SluiceError } from '../../core/errors.js';
 import type { ResolvedCap, ResolvedConcurrency } from './options.js';
@@ -15,73 +16,110 @@ import type { ResolvedCap, ResolvedConcurrency } from './options.js';
 /** Why a wait ended without a slot. */
 const TIMED_OUT = Symbol('timed out');
 
-interface Waiter {
-  resolve: () => void;
-  reject: (reason: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | null;
-  signal: AbortSignal | null;
-  onAbort: (() => void) | null;
-}
-
 /** Slots held by calls, and calls waiting for one, first come first served. */
 export class Semaphore {
   /** How many calls may hold a slot at once. */
   readonly limit: number;
-  /** Slots held. */
-  active = 0;
   /** A moving average of how long a slot is held, in ms; estimates waits. */
   averageHoldMs: number | null = null;
-  readonly #waiters = new Set<Waiter>();
+  readonly #slots: LimitFunction;
+  /** Slots held (granted and not yet released). */
+  #held = 0;
+  /** Calls waiting for a slot (not those that gave up). */
+  #waiting = 0;
+  /** Waiters that gave up: their turn, when it comes, frees the slot at once. */
+  #abandoned = 0;
 
-  /** @param limit Slots (≥ 1). */
-  constructor(limit: number) {
+  readonly #onIdle: (() => void) | null;
+
+  /**
+   * @param limit Slots (≥ 1).
+   * @param onIdle Called whenever the semaphore becomes idle (see {@link Semaphore.isIdle}), so its owner can drop it.
+   */
+  constructor(limit: number, onIdle: (() => void) | null = null) {
     this.limit = limit;
+    this.#slots = pLimit(limit);
+    this.#onIdle = onIdle;
+  }
+
+  #checkIdle(): void {
+    if (this.isIdle) this.#onIdle?.();
+  }
+
+  /** Slots held. */
+  get active(): number {
+    return this.#held;
   }
 
   /** Calls waiting. */
   get queued(): number {
-    return this.#waiters.size;
+    return this.#waiting;
   }
 
-  /** Whether nothing holds or waits for a slot (the semaphore can be dropped). */
+  /** Whether nothing holds, waits for or still owes a turn to a slot (the semaphore can be dropped). */
   get isIdle(): boolean {
-    return this.active === 0 && this.#waiters.size === 0;
+    return this.#held === 0 && this.#waiting === 0 && this.#abandoned === 0;
   }
 
-  /** Takes a slot if one is free and nobody waits before us. */
-  tryAcquire(): boolean {
-    if (this.active >= this.limit || this.#waiters.size > 0) return false;
-    this.active++;
-    return true;
+  /** Whether a newcomer gets a slot without waiting (one is free and nobody waits before it). */
+  get hasFreeSlot(): boolean {
+    return this.#held + this.#waiting + this.#abandoned < this.limit;
   }
 
   /**
-   * Waits for a slot, in arrival order.
+   * Takes a slot, in arrival order.
    * @param timeoutMs The longest wait; then rejects with {@link TIMED_OUT}.
    * @param signal The caller's signal; on abort rejects with its reason.
+   * @returns A function that frees the slot (idempotent).
    */
-  wait(timeoutMs: number, signal: AbortSignal | null): Promise<void> {
+  acquire(timeoutMs: number, signal: AbortSignal | null): Promise<() => void> {
     if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: null, signal, onAbort: null };
-      waiter.timer = setTimeout(() => this.#drop(waiter, TIMED_OUT), timeoutMs);
-      if (signal !== null) {
-        waiter.onAbort = () => this.#drop(waiter, signal.reason);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+    this.#waiting++;
+    return new Promise<() => void>((resolve, reject) => {
+      let state: 'waiting' | 'granted' | 'gone' = 'waiting';
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const onAbort = (): void => giveUp(signal!.reason);
+      const cleanup = (): void => {
+        if (timer !== null) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const giveUp = (reason: unknown): void => {
+        if (state !== 'waiting') return;
+        state = 'gone';
+        this.#waiting--;
+        this.#abandoned++;
+        cleanup();
+        reject(reason);
+      };
+      void this.#slots(
+        () =>
+          new Promise<void>((free) => {
+            if (state === 'gone') {
+              // Its caller gave up while it waited: the slot goes to the next in line at once.
+              this.#abandoned--;
+              free();
+              this.#checkIdle();
+              return;
+            }
+            state = 'granted';
+            this.#waiting--;
+            this.#held++;
+            cleanup();
+            let isFreed = false;
+            resolve(() => {
+              if (isFreed) return;
+              isFreed = true;
+              this.#held--;
+              free();
+              this.#checkIdle();
+            });
+          }),
+      );
+      if (state === 'waiting') {
+        timer = setTimeout(() => giveUp(TIMED_OUT), timeoutMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
       }
-      this.#waiters.add(waiter);
     });
-  }
-
-  /** Frees a slot, handing it straight to the first waiter if there is one. */
-  release(): void {
-    for (const waiter of this.#waiters) {
-      this.#waiters.delete(waiter);
-      this.#cleanup(waiter);
-      waiter.resolve();
-      return;
-    }
-    this.active--;
   }
 
   /**
@@ -94,18 +132,7 @@ export class Semaphore {
 
   /** An estimate of how long a newcomer would wait, in ms (1 s per round when nothing is known yet). */
   estimateWaitMs(): number {
-    return Math.ceil((this.averageHoldMs ?? 1000) * Math.ceil((this.#waiters.size + 1) / this.limit));
-  }
-
-  #drop(waiter: Waiter, reason: unknown): void {
-    if (!this.#waiters.delete(waiter)) return;
-    this.#cleanup(waiter);
-    waiter.reject(reason);
-  }
-
-  #cleanup(waiter: Waiter): void {
-    if (waiter.timer !== null) clearTimeout(waiter.timer);
-    if (waiter.onAbort !== null) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    return Math.ceil((this.averageHoldMs ?? 1000) * Math.ceil((this.#waiting + 1) / this.limit));
   }
 }
 
@@ -165,32 +192,38 @@ export class ConcurrencyLimiter {
   async acquire(ctx: CallContext, provider: string | null): Promise<(() => void) | null> {
     const needs = this.#needs(ctx, provider);
     if (needs.length === 0) return null;
-    const held: Need[] = [];
+    const held: { need: Need; semaphore: Semaphore; free: () => void }[] = [];
     let waitedMs = 0;
     try {
       for (const need of needs) {
         let semaphore = this.#semaphores.get(need.key);
-        if (semaphore === undefined) this.#semaphores.set(need.key, (semaphore = new Semaphore(need.limit)));
-        if (semaphore.tryAcquire()) {
-          held.push(need);
-          continue;
+        if (semaphore === undefined) {
+          const created: Semaphore = new Semaphore(need.limit, () => {
+            // Dropped once idle (its average hold time with it); a later call re-creates it.
+            if (this.#semaphores.get(need.key) === created) this.#semaphores.delete(need.key);
+          });
+          this.#semaphores.set(need.key, (semaphore = created));
         }
         const estimateMs = semaphore.estimateWaitMs();
-        if (semaphore.queued >= this.#config.maxQueue) {
-          throw this.#refuse(ctx, need, estimateMs, `${semaphore.queued} calls already wait for it (concurrency.maxQueue)`);
+        const mustWait = !semaphore.hasFreeSlot;
+        if (mustWait) {
+          if (semaphore.queued >= this.#config.maxQueue) {
+            throw this.#refuse(ctx, need, estimateMs, `${semaphore.queued} calls already wait for it (concurrency.maxQueue)`);
+          }
+          if (ctx.events.has('limit:wait')) ctx.events.emit({ type: 'limit:wait', id: ctx.id, limit: need.label, waitMs: estimateMs });
         }
-        if (ctx.events.has('limit:wait')) ctx.events.emit({ type: 'limit:wait', id: ctx.id, limit: need.label, waitMs: estimateMs });
         const remainingMs = Math.max(0, this.#config.queueTimeoutMs - waitedMs);
         const waitStart = ctx.now();
+        let free: () => void;
         try {
-          await semaphore.wait(remainingMs, ctx.signal);
+          free = await semaphore.acquire(remainingMs, ctx.signal);
         } catch (error) {
           if (error !== TIMED_OUT) throw error;
           throw this.#refuse(ctx, need, estimateMs, `no slot freed within ${this.#config.queueTimeoutMs} ms (concurrency.queueTimeoutMs)`);
         }
-        held.push(need);
+        held.push({ need, semaphore, free });
         // One deadline for all of the call's slots, not queueTimeoutMs for each.
-        waitedMs += Math.max(0, ctx.now() - waitStart);
+        if (mustWait) waitedMs += Math.max(0, ctx.now() - waitStart);
       }
     } catch (error) {
       this.#release(held, 0);
@@ -205,14 +238,10 @@ export class ConcurrencyLimiter {
     };
   }
 
-  #release(held: readonly Need[], heldMs: number): void {
-    for (const need of held) {
-      const semaphore = this.#semaphores.get(need.key);
-      if (semaphore === undefined) continue;
+  #release(held: readonly { semaphore: Semaphore; free: () => void }[], heldMs: number): void {
+    for (const { semaphore, free } of held) {
       if (heldMs > 0) semaphore.recordHold(heldMs);
-      semaphore.release();
-      // Dropped once idle (its average hold time with it); a later call re-creates it.
-      if (semaphore.isIdle) this.#semaphores.delete(need.key);
+      free();
     }
   }
 
