@@ -17,6 +17,7 @@ import type { ModelPrice, PriceTable } from '../wire/price.js';
 import { DEFAULT_MAX_EVENT_BYTES } from '../wire/sse.js';
 import type { HealthConfig, ProviderConfig, ResolvedProvider, ResolvedTimeouts, RouterStrategy, ServiceAccountKey, SluiceConfig, TimeoutConfig } from './types.js';
 import type { ProviderKind } from '../providers/catalog.js';
+import { HEALTH_DEFAULTS } from '../core/health-defaults.js';
 
 /** A model alias after resolution. */
 export interface ResolvedAlias {
@@ -506,6 +507,29 @@ export function resolveSpec(config: Pick<ResolvedConfig, 'aliases' | 'providers'
  * @returns The resolved configuration.
  * @throws {SluiceConfigError} listing every problem with its path.
  */
+/** Marks a plugin factory (`pii`, `cache`...): passed uncalled in `use`, it is refused with its name. */
+const PLUGIN_FACTORY = Symbol.for('sluice.pluginFactory');
+
+/** Rules across fields, against the defaults, and mistakes the schema's types cannot see. */
+function checkCrossFields(config: SluiceConfig, issues: ConfigIssue[]): void {
+  const health = isObject(config.health) ? config.health : {};
+  const number = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
+  const windowSize = number(health.windowSize, HEALTH_DEFAULTS.windowSize);
+  const minRequests = number(health.minRequests, HEALTH_DEFAULTS.minRequests);
+  if (minRequests > windowSize) {
+    issues.push({ path: health.minRequests === undefined ? 'health.windowSize' : 'health.minRequests', message: `minRequests (${minRequests}) must not exceed windowSize (${windowSize})` });
+  }
+  const baseEjectionMs = number(health.baseEjectionMs, HEALTH_DEFAULTS.baseEjectionMs);
+  const maxEjectionMs = number(health.maxEjectionMs, HEALTH_DEFAULTS.maxEjectionMs);
+  if (maxEjectionMs < baseEjectionMs) {
+    issues.push({ path: health.maxEjectionMs === undefined ? 'health.baseEjectionMs' : 'health.maxEjectionMs', message: `maxEjectionMs (${maxEjectionMs}) must be >= baseEjectionMs (${baseEjectionMs})` });
+  }
+  (Array.isArray(config.use) ? config.use : []).forEach((entry: unknown, index) => {
+    const factory = isFunction(entry) ? (entry as unknown as Record<symbol, unknown>)[PLUGIN_FACTORY] : undefined;
+    if (typeof factory === 'string') issues.push({ path: `use[${index}]`, message: `this is the plugin factory itself: call it, \`${factory}()\`` });
+  });
+}
+
 export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   const raw: unknown = input ?? {};
   schema ??= configSchema();
@@ -516,6 +540,7 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   const config = (isObject(raw) ? raw : {}) as SluiceConfig;
   const env = isObject(config.env) ? config.env : readEnv();
 
+  checkCrossFields(config, issues);
   const globalTimeouts = mergeTimeouts(DEFAULT_TIMEOUTS, isObject(config.timeouts) ? config.timeouts : undefined);
   const providers = new Map<string, ResolvedProvider>();
   /** Providers the schema rejected: aliases naming them are not "unknown". */

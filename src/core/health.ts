@@ -8,6 +8,7 @@
  * failures. Pure: the caller passes the time from its monotonic clock; no timers, no globals.
  * @module
  */
+import { HEALTH_DEFAULTS } from './health-defaults.js';
 
 /** Where a target stands: in use, out for a while, or out but ready for one probe call. */
 export type HealthState = 'healthy' | 'ejected' | 'half-open';
@@ -178,24 +179,24 @@ function positiveNumber(name: string, value: number): number {
 }
 
 function resolveOptions(options: HealthOptions): ResolvedHealthOptions {
-  const windowSize = positiveInteger('windowSize', options.windowSize ?? 20);
-  const minRequests = positiveInteger('minRequests', options.minRequests ?? 10);
+  const windowSize = positiveInteger('windowSize', options.windowSize ?? HEALTH_DEFAULTS.windowSize);
+  const minRequests = positiveInteger('minRequests', options.minRequests ?? HEALTH_DEFAULTS.minRequests);
   if (minRequests > windowSize) throw new RangeError(`HealthTracker: minRequests (${minRequests}) must not exceed windowSize (${windowSize})`);
-  const errorRate = options.errorRate ?? 0.5;
+  const errorRate = options.errorRate ?? HEALTH_DEFAULTS.errorRate;
   if (!(errorRate > 0 && errorRate <= 1)) throw new RangeError(`HealthTracker: errorRate must be in (0, 1], got ${errorRate}`);
-  const baseEjectionMs = positiveNumber('baseEjectionMs', options.baseEjectionMs ?? 30_000);
-  const maxEjectionMs = positiveNumber('maxEjectionMs', options.maxEjectionMs ?? 300_000);
+  const baseEjectionMs = positiveNumber('baseEjectionMs', options.baseEjectionMs ?? HEALTH_DEFAULTS.baseEjectionMs);
+  const maxEjectionMs = positiveNumber('maxEjectionMs', options.maxEjectionMs ?? HEALTH_DEFAULTS.maxEjectionMs);
   if (maxEjectionMs < baseEjectionMs) throw new RangeError(`HealthTracker: maxEjectionMs (${maxEjectionMs}) must be >= baseEjectionMs (${baseEjectionMs})`);
   return {
-    consecutiveFailures: positiveInteger('consecutiveFailures', options.consecutiveFailures ?? 5),
+    consecutiveFailures: positiveInteger('consecutiveFailures', options.consecutiveFailures ?? HEALTH_DEFAULTS.consecutiveFailures),
     errorRate,
     windowSize,
     minRequests,
     baseEjectionMs,
     maxEjectionMs,
-    resetEjectionsAfter: positiveInteger('resetEjectionsAfter', options.resetEjectionsAfter ?? 20),
-    probeTimeoutMs: positiveNumber('probeTimeoutMs', options.probeTimeoutMs ?? 120_000),
-    orderWindowMs: positiveNumber('orderWindowMs', options.orderWindowMs ?? 30_000),
+    resetEjectionsAfter: positiveInteger('resetEjectionsAfter', options.resetEjectionsAfter ?? HEALTH_DEFAULTS.resetEjectionsAfter),
+    probeTimeoutMs: positiveNumber('probeTimeoutMs', options.probeTimeoutMs ?? HEALTH_DEFAULTS.probeTimeoutMs),
+    orderWindowMs: positiveNumber('orderWindowMs', options.orderWindowMs ?? HEALTH_DEFAULTS.orderWindowMs),
   };
 }
 

@@ -281,6 +281,8 @@ class SluiceInstance implements Sluice {
 
   use(middleware: Middleware): this {
     if (typeof middleware !== 'function') throw new TypeError('sluice.use(): expected a middleware function (ctx, next) => Promise<Response>');
+    const factory = (middleware as unknown as Record<symbol, unknown>)[Symbol.for('sluice.pluginFactory')];
+    if (typeof factory === 'string') throw new TypeError(`sluice.use(): this is the plugin factory itself: call it, \`${factory}()\``);
     this.#middleware.push(middleware);
     this.#chain = compose(this.#middleware, this.#dispatch);
     return this;

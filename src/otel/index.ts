@@ -4,6 +4,7 @@
  * OpenTelemetry SDK, to use this entry). Without a registered SDK the API is a no-op and so is this.
  * @module
  */
+import { markPluginFactory } from '../plugins/factory.js';
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Counter, Histogram, Meter, Span, TimeInput, Tracer } from '@opentelemetry/api';
 import type { CallContext } from '../core/context.js';
@@ -188,3 +189,5 @@ function recordMetrics(ctx: CallContext, meters: Instruments, operation: string,
   const errorType = errorTypeOf(ctx);
   meters.duration.record((ctx.now() - ctx.startMs) / 1000, errorType === null ? attributes : { ...attributes, 'error.type': errorType });
 }
+
+markPluginFactory(otel, 'otel');

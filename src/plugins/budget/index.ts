@@ -5,6 +5,7 @@
  * local, or shared through a store such as Redis.
  * @module
  */
+import { markPluginFactory } from '../factory.js';
 import type { CallContext, EventSink } from '../../core/context.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Middleware, Next } from '../../core/types.js';
@@ -258,3 +259,5 @@ export function budget(options: BudgetOptions): BudgetMiddleware {
     },
   });
 }
+
+markPluginFactory(budget, 'budget');

@@ -10,6 +10,7 @@
  * `x-sluice-cache: skip | refresh`, `x-sluice-cache-ttl: 60s`, `x-sluice-cache-namespace: name`.
  * @module
  */
+import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
 import type { Middleware } from '../../core/types.js';
 import { CACHE_HEADERS, convertsShape, encodeAnswer, keepAnswer, readCacheControl, serveEntry, type CacheControl, type FreshAnswer } from '../cache-entry.js';
@@ -130,3 +131,5 @@ export function cache(options: CacheOptions = {}): Middleware {
     return keepAnswer(ctx, response, maxEntryBytes, (ended, answer) => write(ended, key, control, answer));
   };
 }
+
+markPluginFactory(cache, 'cache');

@@ -4,6 +4,7 @@
  * moderation API, a classifier) with a deadline. A refusal reaches the SDK as a 400 in its dialect.
  * @module
  */
+import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Middleware, Next } from '../../core/types.js';
@@ -262,3 +263,5 @@ export function guard(options?: GuardOptions): Middleware {
     }
   };
 }
+
+markPluginFactory(guard, 'guard');

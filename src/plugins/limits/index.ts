@@ -4,6 +4,7 @@
  * counts calls by the model name the SDK asked for.
  * @module
  */
+import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Middleware, Next } from '../../core/types.js';
@@ -219,3 +220,5 @@ export function limits(options: LimitsOptions = {}): Middleware {
     }
   };
 }
+
+markPluginFactory(limits, 'limits');

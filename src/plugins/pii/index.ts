@@ -4,6 +4,7 @@
  * provider sees `<EMAIL_1>`, the SDK gets the original back, in JSON answers and in streams.
  * @module
  */
+import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Middleware, Next } from '../../core/types.js';
@@ -157,3 +158,5 @@ export function pii(options?: PiiOptions): Middleware {
     return restoreResponse(ctx, response, scan.placeholders, resolved.recordOriginals);
   };
 }
+
+markPluginFactory(pii, 'pii');

@@ -14,6 +14,7 @@
  * `x-sluice-cache-ttl: 60s`, `x-sluice-cache-namespace: name`.
  * @module
  */
+import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
 import type { Middleware } from '../../core/types.js';
 import type { SemanticMatch } from '../../stores/semantic-types.js';
@@ -132,3 +133,5 @@ export function semanticCache(options: SemanticCacheOptions): Middleware {
     });
   };
 }
+
+markPluginFactory(semanticCache, 'semanticCache');
