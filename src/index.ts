@@ -18,7 +18,7 @@ export type {
 } from './config/types.js';
 export type { ResolvedRouter, ResolvedRouterTarget, ResolvedRetry } from './config/parse.js';
 export { CallContext, type CallContextInit, type Target } from './core/context.js';
-export type { Middleware, Next } from './core/types.js';
+export type { Middleware, Next, PluginLifecycle } from './core/types.js';
 export { compose } from './core/compose.js';
 export { SluiceError, SluiceConfigError, isSluiceError, type SluiceErrorOptions, type ConfigIssue } from './core/errors.js';
 export { errorResponse, type ErrorResponseInit } from './core/respond.js';

@@ -20,9 +20,9 @@ import { isSluiceError, SluiceError } from './errors.js';
 import { mirrorFetchedResponse, readHeader } from './headers.js';
 import type { StreamEnd } from './observe.js';
 import type { RouterHealth, RouterMiddleware } from './router.js';
-import { refusalResponse } from './respond.js';
+import { errorResponse, refusalResponse } from './respond.js';
 import type { SecretRegistry } from './secrets.js';
-import type { Middleware, Next } from './types.js';
+import type { Middleware, Next, PluginLifecycle } from './types.js';
 
 /** A Sluice instance. */
 export interface Sluice {
@@ -39,11 +39,18 @@ export interface Sluice {
   off<T extends SluiceEventType>(type: T, listener: Listener<T>): this;
   /** Appends a middleware inside those already configured (closest to the provider). */
   use(middleware: Middleware): this;
-  /** Resolves when every queued record has been exported (or dropped) and every callback has settled. */
+  /**
+   * Resolves when every queued record has been exported (or dropped), every callback has settled, and
+   * every plugin has finished the work it started for ended calls (budget charges, cache writes:
+   * plugins' `flush()`, see {@link PluginLifecycle}).
+   */
   flush(): Promise<void>;
   /**
-   * Flushes, then closes the exporters and undoes every interception made for this instance
-   * (`sluice/intercept`); afterwards no Sluice timer or socket keeps the process alive.
+   * Flushes, then closes the plugins (their `close()`) and the exporters, and undoes every
+   * interception made for this instance (`sluice/intercept`); afterwards no Sluice timer or socket
+   * keeps the process alive. Calls made after `close()` began are refused: a 503 `sluice_closed` in
+   * the SDK's dialect, or a rejected promise for traffic Sluice does not model. A stream still open
+   * ends normally, and its record is dropped as `closed`.
    */
   close(): Promise<void>;
   /** Counters for self-observability. */
@@ -83,6 +90,14 @@ export interface SluiceInternals {
 }
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
+
+const CLOSED_MESSAGE = 'this Sluice instance was closed (sluice.close()): create a new one to make calls';
+
+/** A call after `close()`: a 503 in the SDK's dialect, or, for traffic Sluice does not model, a rejection as fetch's. */
+function closedAnswer(classification: Classification | null): Promise<Response> {
+  if (classification === null) return Promise.reject(new TypeError(CLOSED_MESSAGE));
+  return Promise.resolve(errorResponse(classification.dialect, { status: 503, code: 'sluice_closed', message: CLOSED_MESSAGE, requestId: 'closed' }));
+}
 /** Records held while the exporters' queue code loads (a few milliseconds after `createSluice`). */
 const MAX_QUEUE_BACKLOG = 10_000;
 const monotonicNow = (): number => performance.now();
@@ -150,6 +165,8 @@ class SluiceInstance implements Sluice {
   /** The router, once loaded (configurations with routing only). */
   #router: RouterMiddleware | null = null;
   readonly #closeHooks: Array<() => void | Promise<void>> = [];
+  /** Set by `close()`: calls are refused from then on. */
+  #isClosed = false;
   /** The built-in price catalog, once loaded (with {@link #scrubAndCut}). */
   #prices: PriceCatalog | null = null;
 
@@ -290,14 +307,20 @@ class SluiceInstance implements Sluice {
 
   async flush(): Promise<void> {
     await Promise.all(this.#deferredEnds);
+    // Ended calls' plugin work (budget charges, cache writes) lands before the records ship.
+    await Promise.all(this.#middleware.map((middleware) => (middleware as Middleware & PluginLifecycle).flush?.()));
     await this.#hub.settle();
     await this.#queuesReady;
     await Promise.all(this.#queues.map((queue) => queue.flush()));
   }
 
   async close(): Promise<void> {
+    // From now on calls are refused: nothing would record them.
+    this.#isClosed = true;
     await Promise.all(this.#closeHooks.splice(0).map((hook) => hook()));
     await Promise.all(this.#deferredEnds);
+    await Promise.all(this.#middleware.map((middleware) => (middleware as Middleware & PluginLifecycle).flush?.()));
+    await Promise.all(this.#middleware.map((middleware) => (middleware as Middleware & PluginLifecycle).close?.()));
     await this.#hub.settle();
     await this.#queuesReady;
     await Promise.all(this.#queues.map((queue) => queue.close()));
@@ -308,6 +331,7 @@ class SluiceInstance implements Sluice {
     const url = typeof input === 'string' ? input : request === null ? (input as URL).href : request.url;
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
     const classification = classify(method, url);
+    if (this.#isClosed) return closedAnswer(classification);
     if (classification === null) return this.#passthrough(input, init, method, url);
     return this.#call(classification, request, init ?? EMPTY_INIT, method, url);
   }

@@ -18,3 +18,16 @@ export type Next = (ctx: CallContext) => Promise<Response>;
  * };
  */
 export type Middleware = (ctx: CallContext, next: Next) => Promise<Response>;
+
+/**
+ * What a plugin's middleware may carry so the instance can finish its work (as properties of the
+ * middleware function, as `budget()`'s and `cache()`'s do): `sluice.flush()` calls
+ * `flush()` (budget charges and cache writes still in flight land), `sluice.close()` calls `flush()`
+ * then `close()`.
+ */
+export interface PluginLifecycle {
+  /** Resolves when the work the plugin started for ended calls has landed (or failed). */
+  flush?: () => Promise<void>;
+  /** Releases what the plugin holds; called once by `sluice.close()`, after `flush()`. */
+  close?: () => Promise<void>;
+}

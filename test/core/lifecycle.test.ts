@@ -73,12 +73,13 @@ describe('exporters', () => {
     expect(healthy.records).toHaveLength(1);
   });
 
-  it('drops records of calls that end after close(), as closed', async () => {
+  it('drops records of calls that end after close() (a stream still open), as closed', async () => {
     const exporter = memoryExporter();
     const sluice = createSluice({ exporters: [exporter] });
+    const stream = await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
     await sluice.close();
     const dropped = nextEvent(sluice, 'export:drop');
-    await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    for await (const _ of stream) void _;
     expect(await dropped).toMatchObject({ exporter: 'memory', reason: 'closed', count: 1 });
     expect(exporter.records).toHaveLength(0);
   });

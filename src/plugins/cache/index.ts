@@ -12,7 +12,7 @@
  */
 import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
-import type { Middleware } from '../../core/types.js';
+import type { Middleware, PluginLifecycle } from '../../core/types.js';
 import { CACHE_HEADERS, convertsShape, encodeAnswer, keepAnswer, readCacheControl, serveEntry, type CacheControl, type FreshAnswer } from '../cache-entry.js';
 import { decodeEntry, matchesRequest, type CacheEntry } from './entry.js';
 import { cacheKey, type CacheKey } from './key.js';
@@ -66,7 +66,7 @@ function readControl(ctx: CallContext, defaults: CacheControl): CacheControl {
  * await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }, { headers: { 'x-sluice-cache': 'skip' } });
  * await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }, { headers: { 'x-sluice-cache-ttl': '30s' } });
  */
-export function cache(options: CacheOptions = {}): Middleware {
+export function cache(options: CacheOptions = {}): Middleware & PluginLifecycle {
   const resolved = resolveCacheOptions(options);
   const { store, bucketSize, maxEntryBytes, operations, random, hash } = resolved;
   const guard = new StoreGuard(resolved.storeTimeoutMs);
@@ -86,13 +86,18 @@ export function cache(options: CacheOptions = {}): Middleware {
     return serveEntry(ctx, entry, namespace);
   }
 
+  /** Writes under way, for `flush()` (each removes itself when it lands or fails). */
+  const pending = new Set<Promise<unknown>>();
+
   /** Stores a completed answer (never awaited by the call). */
   function write(ctx: CallContext, key: CacheKey, control: CacheControl, answer: FreshAnswer): void {
     const addOptions = { ttlMs: control.ttlMs, maxAnswers: bucketSize, replace: control.mode === 'refresh' };
-    void guard.run(ctx, () => store.add(key.key, encodeAnswer(ctx, key, answer), addOptions));
+    const writing = guard.run(ctx, () => store.add(key.key, encodeAnswer(ctx, key, answer), addOptions));
+    pending.add(writing);
+    void writing.finally(() => pending.delete(writing));
   }
 
-  return async function cache(ctx, next) {
+  const middleware: Middleware = async function cache(ctx, next) {
     const control = readControl(ctx, defaults);
     if (!operations.has(ctx.operation)) return next(ctx);
     const namespace = control.namespace;
@@ -130,6 +135,11 @@ export function cache(options: CacheOptions = {}): Middleware {
     if (!canStore || response.status < 200 || response.status > 299 || response.body === null) return response;
     return keepAnswer(ctx, response, maxEntryBytes, (ended, answer) => write(ended, key, control, answer));
   };
+  // `sluice.flush()` and `close()` wait for the answers being written.
+  const flush = async (): Promise<void> => {
+    await Promise.all([...pending]);
+  };
+  return Object.assign(middleware, { flush }) satisfies Middleware & PluginLifecycle;
 }
 
 markPluginFactory(cache, 'cache');

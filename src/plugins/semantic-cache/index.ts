@@ -16,7 +16,7 @@
  */
 import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
-import type { Middleware } from '../../core/types.js';
+import type { Middleware, PluginLifecycle } from '../../core/types.js';
 import type { SemanticMatch } from '../../stores/semantic-types.js';
 import { decodeEntry, encodeAnswer, keepAnswer, matchesRequest, readCacheControl, serveEntry, type CacheControl } from '../cache-entry.js';
 import { StoreGuard, UNAVAILABLE } from '../store-guard.js';
@@ -73,7 +73,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * // Likely served from the cache, if the two embeddings are at least 0.95 similar:
  * await openai.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: "What's the capital of France?" }] });
  */
-export function semanticCache(options: SemanticCacheOptions): Middleware {
+export function semanticCache(options: SemanticCacheOptions): Middleware & PluginLifecycle {
   const resolved = resolveSemanticCacheOptions(options);
   const { store, maxEntryBytes, maxPromptChars, embedTimeoutMs, dialects, operations } = resolved;
   const embedder = createEmbedder(resolved.embed);
@@ -95,7 +95,10 @@ export function semanticCache(options: SemanticCacheOptions): Middleware {
     return response;
   }
 
-  return async function semanticCache(ctx, next) {
+  /** Writes under way, for `flush()` (each removes itself when it lands or fails). */
+  const pending = new Set<Promise<unknown>>();
+
+  const middleware: Middleware = async function semanticCache(ctx, next) {
     if (!dialects.has(ctx.dialect) || !operations.has(ctx.operation)) return next(ctx);
     // The SDK's own headers: an exact cache before this one removes them from ctx.headers.
     const control = readCacheControl(ctx.init.headers, defaults);
@@ -129,9 +132,16 @@ export function semanticCache(options: SemanticCacheOptions): Middleware {
     const stored = vector;
     return keepAnswer(ctx, response, maxEntryBytes, (ended, answer) => {
       const entry = { namespace, key: exact.key, vector: stored, value: encodeAnswer(ended, exact, answer) };
-      void storeGuard.run(ended.now, ended.events, () => store.add(entry, { ttlMs: control.ttlMs }));
+      const writing = storeGuard.run(ended.now, ended.events, () => store.add(entry, { ttlMs: control.ttlMs }));
+      pending.add(writing);
+      void writing.finally(() => pending.delete(writing));
     });
   };
+  // `sluice.flush()` and `close()` wait for the answers being written.
+  const flush = async (): Promise<void> => {
+    await Promise.all([...pending]);
+  };
+  return Object.assign(middleware, { flush }) satisfies Middleware & PluginLifecycle;
 }
 
 markPluginFactory(semanticCache, 'semanticCache');
