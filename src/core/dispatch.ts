@@ -36,7 +36,8 @@ import type { Next } from './types.js';
 /** What the terminal needs from the instance. */
 export interface DispatchDeps {
   config: ResolvedConfig;
-  hub: CallbackHub;
+  /** The instance's callbacks (read per call: they load on demand). */
+  hub: () => Pick<CallbackHub, 'preApiCall' | 'postApiCall' | 'streamChunkHandler'>;
   /** Marks the call as ending later, when its stream ends, and returns the function that ends it. */
   deferEnd: (ctx: CallContext) => StreamEnd;
   /** Called when an attempt's outcome is known, after it was appended to `ctx.attempts`. */
@@ -179,7 +180,7 @@ function wantsUsage(body: unknown): boolean {
  * @param deps The instance's configuration, callbacks and end-of-call hook.
  */
 export function createDispatch(deps: DispatchDeps): Next {
-  const { config, hub } = deps;
+  const { config } = deps;
   const codecs = codecLoaders();
   const fetchImpl = deps.upstreamFetch ?? ((): typeof fetch => config.fetch ?? globalThis.fetch);
   // Built once per provider, on its first call: a Vertex token cache lives here.
@@ -333,6 +334,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     if (ctx.isBodyStream && typeof init.body === 'string') init = { ...init, body: streamOf(init.body), duplex: 'half' } as RequestInit;
     // Pool keys, minted tokens, session tokens and the SDK's own key: known from here on, scrubbed everywhere.
     const hasCredential = (await deps.secrets()).learnFromHeaders(init.headers);
+    const hub = deps.hub();
     hub.preApiCall(ctx, url);
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.

@@ -11,7 +11,7 @@ import type { SluiceEventType } from '../events/types.js';
 import type { BatchQueue } from '../exporters/batch-queue.js';
 import { computeCostUsd, findPrice, type ModelPrice, type PriceTable } from '../wire/price.js';
 import type { findProviderPrice } from '../wire/prices/index.js';
-import { CallbackHub } from './callback-hub.js';
+import type { CallbackHub } from './callback-hub.js';
 import { classify, type Classification } from './classify.js';
 import { compose } from './compose.js';
 import { CallContext } from './context.js';
@@ -91,6 +91,26 @@ export interface SluiceInternals {
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
 
+/** What the instance and dispatch use of the callbacks. */
+type Hub = Pick<CallbackHub, 'wantsRecords' | 'preApiCall' | 'postApiCall' | 'streamChunkHandler' | 'ended' | 'settle' | 'middleware'>;
+
+/** The callbacks of an instance that has none. */
+const NO_HUB: Hub = Object.freeze({
+  wantsRecords: false,
+  preApiCall: () => undefined,
+  postApiCall: () => undefined,
+  streamChunkHandler: () => null,
+  ended: () => undefined,
+  settle: () => Promise.resolve(),
+  middleware: () => null,
+});
+
+const HOOKS = ['preCallHook', 'postCallSuccessHook', 'postCallFailureHook'] as const;
+
+function hasHook(callbacks: object): boolean {
+  return HOOKS.some((hook) => typeof (callbacks as Record<string, unknown>)[hook] === 'function');
+}
+
 const CLOSED_MESSAGE = 'this Sluice instance was closed (sluice.close()): create a new one to make calls';
 
 /** A call after `close()`: a 503 in the SDK's dialect, or, for traffic Sluice does not model, a rejection as fetch's. */
@@ -144,7 +164,10 @@ class SluiceInstance implements Sluice {
   readonly fetch: typeof globalThis.fetch;
   readonly #config: ResolvedConfig;
   readonly #emitter = new SluiceEmitter();
-  readonly #hub: CallbackHub;
+  /** The callbacks; a no-op until their code has loaded (only a configuration with callbacks loads it). */
+  #hub: Hub = NO_HUB;
+  /** Resolves when the callbacks' code has loaded; `null` without callbacks, or once loaded. */
+  #hubReady: Promise<void> | null = null;
   /** The exporters' queues, once their code has loaded (it is not in the core entry). */
   #queues: BatchQueue[] = [];
   /** Records that ended before the queues loaded, pushed to them once they have; `null` after. */
@@ -198,14 +221,20 @@ class SluiceInstance implements Sluice {
         onClose: (hook: () => void) => this.#closeHooks.push(hook),
       } satisfies SluiceInternals,
     });
-    this.#hub = new CallbackHub(
-      config,
-      (hook, id, error) => {
-        this.#stats.callbackErrors++;
-        if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
-      },
-      () => this.#secrets,
-    );
+    if (config.callbacks.length > 0 || config.successCallback.length > 0 || config.failureCallback.length > 0) {
+      // The callbacks' code is not in the core entry: it loads now, and calls wait for it (once).
+      this.#hubReady = import('./callback-hub.js').then(({ CallbackHub }) => {
+        this.#hub = new CallbackHub(
+          config,
+          (hook, id, error) => {
+            this.#stats.callbackErrors++;
+            if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
+          },
+          () => this.#secrets,
+        );
+        this.#hubReady = null;
+      });
+    }
     if (config.exporters.length > 0) {
       this.#queueBacklog = [];
       this.#queuesReady = import('../exporters/batch-queue.js').then(({ BatchQueue }) => {
@@ -227,7 +256,7 @@ class SluiceInstance implements Sluice {
     }
     const dispatch = createDispatch({
       config,
-      hub: this.#hub,
+      hub: () => this.#hub,
       deferEnd: (ctx) => this.#deferEnd(ctx),
       upstreamFetch: () => this.#upstreamFetch ?? globalThis.fetch,
       onClose: (hook) => this.#closeHooks.push(hook),
@@ -267,7 +296,14 @@ class SluiceInstance implements Sluice {
           return route;
         });
     this.#dispatch = loadRouter === null ? dispatch : async (ctx) => (route ?? (await loadRouter))(ctx, dispatch);
-    const hooks = this.#hub.middleware();
+    // Hooks run first in the chain; their code arrives with the callbacks' (before any call runs).
+    let hookChain: Middleware | null | undefined;
+    const hooks: Middleware | null = config.callbacks.some(hasHook)
+      ? (ctx, next) => {
+          hookChain ??= this.#hub.middleware();
+          return hookChain === null ? next(ctx) : hookChain(ctx, next);
+        }
+      : null;
     this.#middleware = hooks === null ? [...config.use] : [hooks, ...config.use];
     this.#chain = compose(this.#middleware, this.#dispatch);
     this.fetch = (input: FetchInput, init?: RequestInit) => this.#handle(input, init);
@@ -307,6 +343,7 @@ class SluiceInstance implements Sluice {
 
   async flush(): Promise<void> {
     await Promise.all(this.#deferredEnds);
+    await this.#hubReady;
     // Ended calls' plugin work (budget charges, cache writes) lands before the records ship.
     await Promise.all(this.#middleware.map((middleware) => (middleware as Middleware & PluginLifecycle).flush?.()));
     await this.#hub.settle();
@@ -319,6 +356,7 @@ class SluiceInstance implements Sluice {
     this.#isClosed = true;
     await Promise.all(this.#closeHooks.splice(0).map((hook) => hook()));
     await Promise.all(this.#deferredEnds);
+    await this.#hubReady;
     await Promise.all(this.#middleware.map((middleware) => (middleware as Middleware & PluginLifecycle).flush?.()));
     await Promise.all(this.#middleware.map((middleware) => (middleware as Middleware & PluginLifecycle).close?.()));
     await this.#hub.settle();
@@ -358,6 +396,8 @@ class SluiceInstance implements Sluice {
   }
 
   async #call(classification: Classification, request: Request | null, givenInit: RequestInit, method: string, url: string): Promise<Response> {
+    // Only the first calls after createSluice wait, and only with callbacks configured.
+    if (this.#hubReady !== null) await this.#hubReady;
     let init = givenInit;
     let text: string | null;
     let isBodyStream = false;
