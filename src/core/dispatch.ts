@@ -21,7 +21,7 @@ import type * as KeyPoolModule from './key-pool.js';
 import type { Deadline } from './deadline.js';
 import type * as DeadlineModule from './deadline.js';
 import type * as ConnectModule from './connect.js';
-import type { CallbackHub } from './callback-hub.js';
+import type { CallbackSink } from './callbacks.js';
 import type { Attempt } from '../events/record.js';
 import type { CallContext, Target } from './context.js';
 import { SluiceError } from './errors.js';
@@ -36,7 +36,8 @@ import type { Next } from './types.js';
 /** What the terminal needs from the instance. */
 export interface DispatchDeps {
   config: ResolvedConfig;
-  hub: CallbackHub;
+  /** The instance's callbacks, read per call (their code loads after construction). */
+  hub: () => CallbackSink;
   /** Marks the call as ending later, when its stream ends, and returns the function that ends it. */
   deferEnd: (ctx: CallContext) => StreamEnd;
   /** Called when an attempt's outcome is known, after it was appended to `ctx.attempts`. */
@@ -179,7 +180,7 @@ function wantsUsage(body: unknown): boolean {
  * @param deps The instance's configuration, callbacks and end-of-call hook.
  */
 export function createDispatch(deps: DispatchDeps): Next {
-  const { config, hub } = deps;
+  const { config } = deps;
   const codecs = codecLoaders();
   const fetchImpl = deps.upstreamFetch ?? ((): typeof fetch => config.fetch ?? globalThis.fetch);
   // Built once per provider, on its first call: a Vertex token cache lives here.
@@ -333,7 +334,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     if (ctx.isBodyStream && typeof init.body === 'string') init = { ...init, body: streamOf(init.body), duplex: 'half' } as RequestInit;
     // Pool keys, minted tokens, session tokens and the SDK's own key: known from here on, scrubbed everywhere.
     const hasCredential = (await deps.secrets()).learnFromHeaders(init.headers);
-    hub.preApiCall(ctx, url);
+    deps.hub().preApiCall(ctx, url);
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
     ctx.upstreamStartMs ??= sentAt;
@@ -353,7 +354,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       }
     } catch (error) {
       const failedAt = (ctx.upstreamHeadersMs = ctx.now());
-      hub.postApiCall(ctx, url, null);
+      deps.hub().postApiCall(ctx, url, null);
       const phase = deadline?.disarm() ?? null;
       if (phase !== null) {
         endAttempt(ctx, target, null, 'timeout', failedAt - sentAt);
@@ -370,7 +371,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       // Credentials never follow a redirect to another origin: an error naming the provider and the origin.
       deadline?.disarm();
       const refusedAt = (ctx.upstreamHeadersMs = ctx.now());
-      hub.postApiCall(ctx, url, refusedStatus);
+      deps.hub().postApiCall(ctx, url, refusedStatus);
       endAttempt(ctx, target, refusedStatus, 'redirect', refusedAt - sentAt);
       return upstream;
     }
@@ -381,7 +382,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     }
     const headersAt = (ctx.upstreamHeadersMs = ctx.now());
     ctx.upstreamResponse = url === ctx.url ? upstream : null;
-    hub.postApiCall(ctx, url, upstream.status);
+    deps.hub().postApiCall(ctx, url, upstream.status);
     if (upstream.status === 429 && pool !== null && keyIndex !== null) {
       pool.rest(keyIndex, headersAt, (await (keyPools ??= import('./key-pool.js'))).resetAfterMs(upstream.headers, ctx.startedAt + (headersAt - ctx.startMs)));
     }
@@ -391,7 +392,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     // Only a successful stream is observed: an error answer is read whole, so a router can discard it.
     if (isStreamBody(upstream, contentType, ctx.isStream)) {
       endAttempt(ctx, target, upstream.status, null, headersAt - sentAt);
-      const onChunk = hub.streamChunkHandler(ctx);
+      const onChunk = deps.hub().streamChunkHandler(ctx);
       let stream: ReadableStream<Uint8Array>;
       let headers = upstream.headers;
       if (translating) {

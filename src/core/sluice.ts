@@ -3,7 +3,7 @@
  * the pipeline, and ends every modelled call with exactly one record, whatever happened.
  * @module
  */
-import { parseConfig, resolveSpec, type ResolvedConfig } from '../config/parse.js';
+import { MAX_METADATA_CHARS, parseConfig, resolveSpec, type ResolvedConfig } from '../config/parse.js';
 import type { SluiceConfig } from '../config/types.js';
 import { SluiceEmitter, type Listener } from '../events/emitter.js';
 import type { CallOutcome, CallRecord } from '../events/record.js';
@@ -11,7 +11,7 @@ import type { SluiceEventType } from '../events/types.js';
 import type { BatchQueue } from '../exporters/batch-queue.js';
 import { computeCostUsd, findPrice, type ModelPrice, type PriceTable } from '../wire/price.js';
 import type { findProviderPrice } from '../wire/prices/index.js';
-import { CallbackHub } from './callback-hub.js';
+import type { CallbackSink } from './callbacks.js';
 import { classify, type Classification } from './classify.js';
 import { compose } from './compose.js';
 import { CallContext } from './context.js';
@@ -125,11 +125,24 @@ async function bodyText(body: BodyInit, signal: AbortSignal | null | undefined):
   }
 }
 
+/** The callbacks of an instance without any. */
+const NO_CALLBACKS: CallbackSink = {
+  wantsRecords: false,
+  preApiCall: () => undefined,
+  postApiCall: () => undefined,
+  streamChunkHandler: () => null,
+  ended: () => undefined,
+  settle: () => Promise.resolve(),
+};
+
 class SluiceInstance implements Sluice {
   readonly fetch: typeof globalThis.fetch;
   readonly #config: ResolvedConfig;
   readonly #emitter = new SluiceEmitter();
-  readonly #hub: CallbackHub;
+  /** The callbacks, once their code has loaded (it is not in the core entry); a no-op without callbacks. */
+  #hub: CallbackSink = NO_CALLBACKS;
+  /** Loads the callbacks; calls wait for it. `null` without callbacks. */
+  readonly #hubReady: Promise<void> | null = null;
   /** The exporters' queues, once their code has loaded (it is not in the core entry). */
   #queues: BatchQueue[] = [];
   /** Records that ended before the queues loaded, pushed to them once they have; `null` after. */
@@ -181,14 +194,21 @@ class SluiceInstance implements Sluice {
         onClose: (hook: () => void) => this.#closeHooks.push(hook),
       } satisfies SluiceInternals,
     });
-    this.#hub = new CallbackHub(
-      config,
-      (hook, id, error) => {
-        this.#stats.callbackErrors++;
-        if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
-      },
-      () => this.#secrets,
-    );
+    let hooks: Middleware | null = null;
+    if (config.callbacks.length > 0 || config.successCallback.length > 0 || config.failureCallback.length > 0) {
+      this.#hubReady = import('./callback-hub.js').then(({ CallbackHub }) => {
+        const hub = new CallbackHub(
+          config,
+          (hook, id, error) => {
+            this.#stats.callbackErrors++;
+            if (this.#emitter.has('callback:error')) this.#emitter.emit({ type: 'callback:error', hook, id, error });
+          },
+          () => this.#secrets,
+        );
+        hooks = hub.middleware();
+        this.#hub = hub;
+      });
+    }
     if (config.exporters.length > 0) {
       this.#queueBacklog = [];
       this.#queuesReady = import('../exporters/batch-queue.js').then(({ BatchQueue }) => {
@@ -210,7 +230,7 @@ class SluiceInstance implements Sluice {
     }
     const dispatch = createDispatch({
       config,
-      hub: this.#hub,
+      hub: () => this.#hub,
       deferEnd: (ctx) => this.#deferEnd(ctx),
       upstreamFetch: () => this.#upstreamFetch ?? globalThis.fetch,
       onClose: (hook) => this.#closeHooks.push(hook),
@@ -250,8 +270,10 @@ class SluiceInstance implements Sluice {
           return route;
         });
     this.#dispatch = loadRouter === null ? dispatch : async (ctx) => (route ?? (await loadRouter))(ctx, dispatch);
-    const hooks = this.#hub.middleware();
-    this.#middleware = hooks === null ? [...config.use] : [hooks, ...config.use];
+    // Calls wait for the callbacks to load, so the hooks exist before any call runs the chain.
+    const hasHooks = config.callbacks.some((callbacks) => callbacks.preCallHook ?? callbacks.postCallSuccessHook ?? callbacks.postCallFailureHook);
+    const callbackHooks: Middleware = (ctx, next) => (hooks === null ? next(ctx) : hooks(ctx, next));
+    this.#middleware = hasHooks ? [callbackHooks, ...config.use] : [...config.use];
     this.#chain = compose(this.#middleware, this.#dispatch);
     this.fetch = (input: FetchInput, init?: RequestInit) => this.#handle(input, init);
   }
@@ -288,6 +310,7 @@ class SluiceInstance implements Sluice {
 
   async flush(): Promise<void> {
     await Promise.all(this.#deferredEnds);
+    await this.#hubReady;
     await this.#hub.settle();
     await this.#queuesReady;
     await Promise.all(this.#queues.map((queue) => queue.flush()));
@@ -296,6 +319,7 @@ class SluiceInstance implements Sluice {
   async close(): Promise<void> {
     await Promise.all(this.#closeHooks.splice(0).map((hook) => hook()));
     await Promise.all(this.#deferredEnds);
+    await this.#hubReady;
     await this.#hub.settle();
     await this.#queuesReady;
     await Promise.all(this.#queues.map((queue) => queue.close()));
@@ -377,7 +401,9 @@ class SluiceInstance implements Sluice {
     const headerUser = readHeader(init.headers, 'x-sluice-user');
     const headerSession = readHeader(init.headers, 'x-sluice-session');
     const tags = readHeader(init.headers, 'x-sluice-tags');
-    ctx.hasSluiceHeaders = headerUser !== null || headerSession !== null || tags !== null;
+    const metadata = readHeader(init.headers, 'x-sluice-metadata');
+    ctx.hasSluiceHeaders = headerUser !== null || headerSession !== null || tags !== null || metadata !== null;
+    ctx.metadata = metadata === null ? config.metadata : this.#metadata(ctx.id, metadata);
     ctx.user = headerUser ?? ctx.user ?? config.user;
     ctx.session = headerSession ?? config.session;
     ctx.tags = tags === null ? config.tags : [...config.tags, ...tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')];
@@ -394,6 +420,7 @@ class SluiceInstance implements Sluice {
       });
     }
 
+    if (this.#hubReady !== null && this.#hub === NO_CALLBACKS) await this.#hubReady;
     let response: Response;
     try {
       response = await this.#chain(ctx);
@@ -403,6 +430,22 @@ class SluiceInstance implements Sluice {
     ctx.status = response.status;
     if (!this.#deferred.has(ctx)) this.#end(ctx, response.status >= 400 ? 'failed' : ctx.isAnswerUnreadable ? 'errored' : 'completed');
     return mirrorFetchedResponse(response, url, ctx.upstreamResponse);
+  }
+
+  /** The config's metadata merged with a header's; a header that is not a JSON object or too long is dropped, with an event. */
+  #metadata(id: string, text: string): Readonly<Record<string, unknown>> | null {
+    const base = this.#config.metadata;
+    let parsed: unknown;
+    if (text.length <= MAX_METADATA_CHARS) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Reported below.
+      }
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return Object.freeze({ ...base, ...parsed });
+    }
+    if (this.#emitter.has('metadata:drop')) this.#emitter.emit({ type: 'metadata:drop', id, reason: text.length > MAX_METADATA_CHARS ? 'too_large' : 'invalid', bytes: text.length });
+    return base;
   }
 
   /** Turns a rejection of the chain into what the SDK expects, and ends the call. */
@@ -513,6 +556,7 @@ class SluiceInstance implements Sluice {
       user: ctx.user,
       session: ctx.session,
       tags: [...ctx.tags],
+      metadata: ctx.metadata,
       error: ctx.error,
       attempts: ctx.attempts.slice(),
       cache: ctx.cache === null ? null : { ...ctx.cache },
