@@ -87,12 +87,46 @@ export interface SluiceCallbacks {
    * fetch threw). May return a replacement `Response`.
    */
   postCallFailureHook?(ctx: CallContext, response: Response, error?: unknown): void | Response | Promise<void | Response>;
+  /** LiteLLM's name for {@link logPreApiCall}. */
+  log_pre_api_call?(info: PreApiCallInfo): unknown;
+  /** LiteLLM's name for {@link logPreApiCall}. */
+  async_log_pre_api_call?(info: PreApiCallInfo): unknown;
+  /** LiteLLM's name for {@link logPostApiCall}. */
+  log_post_api_call?(info: PostApiCallInfo): unknown;
+  /** LiteLLM's name for {@link logPostApiCall}. */
+  async_log_post_api_call?(info: PostApiCallInfo): unknown;
+  /** LiteLLM's name for {@link logStreamEvent}. */
+  log_stream_event?(info: StreamEventInfo): unknown;
+  /** LiteLLM's name for {@link logStreamEvent}. */
+  async_log_stream_event?(info: StreamEventInfo): unknown;
+  /** LiteLLM's name for {@link logSuccessEvent}. */
+  log_success_event?(record: CallRecord): unknown;
+  /** LiteLLM's name for {@link logSuccessEvent}. */
+  async_log_success_event?(record: CallRecord): unknown;
+  /** LiteLLM's name for {@link logFailureEvent}. */
+  log_failure_event?(record: CallRecord): unknown;
+  /** LiteLLM's name for {@link logFailureEvent}. */
+  async_log_failure_event?(record: CallRecord): unknown;
+  /** LiteLLM's name for {@link preCallHook}. */
+  async_pre_call_hook?(ctx: CallContext): PreCallResult | Promise<PreCallResult>;
+  /** LiteLLM's name for {@link postCallSuccessHook}. */
+  async_post_call_success_hook?(ctx: CallContext, response: Response): void | Response | Promise<void | Response>;
+  /** LiteLLM's name for {@link postCallFailureHook}. */
+  async_post_call_failure_hook?(ctx: CallContext, response: Response, error?: unknown): void | Response | Promise<void | Response>;
   /** Let the call through when this object's `preCallHook` throws, hangs or returns a wrong type (reported as `callback:error`). @default false */
   failOpen?: boolean;
 }
 
 /** A callback method's Sluice name. */
-export type CallbackMethod = Exclude<keyof SluiceCallbacks, 'failOpen'>;
+export type CallbackMethod =
+  | 'logPreApiCall'
+  | 'logPostApiCall'
+  | 'logStreamEvent'
+  | 'logSuccessEvent'
+  | 'logFailureEvent'
+  | 'preCallHook'
+  | 'postCallSuccessHook'
+  | 'postCallFailureHook';
 
 /** A callback object after parsing: methods under their Sluice names, bound to the user's object. @internal */
 export interface ResolvedCallbacks extends SluiceCallbacks {

@@ -312,6 +312,22 @@ describe('metadata', () => {
     expect(mock.requests[0]!.headers['x-sluice-metadata']).toBeUndefined();
   });
 
+  it('keeps what a hook assigns to ctx.metadata', async () => {
+    const sluice = createSluice({
+      metadata: { app: 'x' },
+      callbacks: [
+        {
+          preCallHook: (ctx) => {
+            ctx.metadata = { ...ctx.metadata, tenant: 't1' };
+          },
+        },
+      ],
+    });
+    const ended = nextRecord(sluice);
+    await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect((await ended).metadata).toEqual({ app: 'x', tenant: 't1' });
+  });
+
   it('is null in the record when none is given', async () => {
     const sluice = createSluice();
     const ended = nextRecord(sluice);
@@ -355,7 +371,7 @@ describe('a LiteLLM CustomLogger and pre-call auth hook, ported', () => {
     async async_log_failure_event(record: CallRecord): Promise<void> {
       this.events.push(`On Async Failure ${record.error?.class}`);
     }
-    async async_pre_call_hook(ctx: CallContext): Promise<unknown> {
+    async async_pre_call_hook(ctx: CallContext): Promise<Record<string, unknown>> {
       if (ctx.user === null || !this.allowed.has(ctx.user)) throw new SluiceError('sluice_unauthorized', `user ${ctx.user ?? '(none)'} is not allowed`, { status: 401 });
       const data = ctx.body as { messages: Array<{ role: string; content: string }> };
       data.messages = data.messages.map((message) => ({ ...message, content: message.content.replace(/secret/g, '[x]') }));
@@ -366,7 +382,8 @@ describe('a LiteLLM CustomLogger and pre-call auth hook, ported', () => {
   for (const stream of [false, true]) {
     it(`logs, rewrites and refuses as LiteLLM documents (stream: ${stream})`, async () => {
       const handler = new MyCustomHandler();
-      const sluice = createSluice({ callbacks: [handler as unknown as SluiceCallbacks], metadata: { app: 'port' } });
+      // A ported class type-checks as it is.
+      const sluice = createSluice({ callbacks: [handler], metadata: { app: 'port' } });
       const alice = clientFor(sluice, mock.baseURL, { defaultHeaders: { 'x-sluice-user': 'alice' } });
       const ask = [{ role: 'user' as const, content: 'my secret plan' }];
       if (stream) {
