@@ -26,8 +26,7 @@ function discard(response: Response): void {
 }
 
 function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  return value === null ? 'null' : `a ${typeof value}`;
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
 /**
@@ -44,7 +43,8 @@ export function hookMiddleware(deps: HookDeps): Middleware {
     let refusal: SluiceError;
     try {
       const result: unknown = await boundedWait(Promise.resolve().then(() => callbacks.preCallHook!(ctx)), timeoutMs, name);
-      if (result === undefined) return undefined;
+      // `null` too: a port of Python code returns it where LiteLLM's hook returns None.
+      if (result === undefined || result === null) return undefined;
       if (result instanceof Response) return result;
       if (typeof result === 'object' && result !== null && !Array.isArray(result)) {
         // LiteLLM's hook returns the (modified) request data: it replaces the body.

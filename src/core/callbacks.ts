@@ -44,8 +44,8 @@ export interface StreamEventInfo {
   metadata: Readonly<Record<string, unknown>> | null;
 }
 
-/** What a pre-call hook may return: nothing, a replacement request body (an object), or an answer. */
-export type PreCallResult = void | undefined | Response | Record<string, unknown>;
+/** What a pre-call hook may return: nothing (or `null`), a replacement request body (an object), or an answer. */
+export type PreCallResult = void | undefined | null | Response | Record<string, unknown>;
 
 /**
  * A LiteLLM `CustomLogger`. Every method is optional and may be sync or async; each may be written

@@ -185,6 +185,12 @@ describe.each(styles)('%s refuses the call unless failOpen', (name) => {
     expect(mock.requests).toHaveLength(0);
   });
 
+  it('goes on unchanged when it returns null (a ported None)', async () => {
+    const sluice = createSluice(hook(() => null));
+    await clientFor(sluice, mock.baseURL).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(mock.requests[0]!.body).toEqual({ model: 'gpt-4o-mini', messages });
+  });
+
   it('replaces the request body with the object it returns', async () => {
     const sluice = createSluice(
       hook((ctx) => {
