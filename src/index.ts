@@ -25,6 +25,7 @@ export { errorResponse, type ErrorResponseInit } from './core/respond.js';
 export { classify, type Classification } from './core/classify.js';
 export type {
   SluiceCallbacks,
+  PreCallResult,
   PreApiCallInfo,
   PostApiCallInfo,
   StreamEventInfo,
@@ -43,6 +44,7 @@ export type {
   PassthroughEndEvent,
   ListenerErrorEvent,
   CallbackErrorEvent,
+  MetadataDropEvent,
   ExportDropEvent,
 } from './events/types.js';
 export type { Exporter } from './exporters/types.js';

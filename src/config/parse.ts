@@ -8,7 +8,8 @@ import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../core/errors.js';
 import { nearest, readableIssues, schemaKeys } from './issues.js';
 import type { Middleware } from '../core/types.js';
-import type { SluiceCallbacks } from '../core/callbacks.js';
+import type { ResolvedCallbacks } from '../core/callbacks.js';
+import { resolveCallbacks } from './callback-names.js';
 import type { CallRecord } from '../events/record.js';
 import type { Exporter } from '../exporters/types.js';
 import { resolveQueueOptions, type BatchQueueOptions } from '../exporters/queue-options.js';
@@ -91,7 +92,8 @@ export interface ResolvedConfig {
   health: HealthConfig;
   unknownModel: 'forward' | 'reject';
   use: readonly Middleware[];
-  callbacks: readonly SluiceCallbacks[];
+  /** Callback objects with their methods under Sluice's names. */
+  callbacks: readonly ResolvedCallbacks[];
   successCallback: ReadonlyArray<(record: CallRecord) => unknown>;
   failureCallback: ReadonlyArray<(record: CallRecord) => unknown>;
   callbackTimeoutMs: number;
@@ -107,6 +109,8 @@ export interface ResolvedConfig {
   user: string | null;
   session: string | null;
   tags: readonly string[];
+  /** The default metadata (frozen), or `null`. */
+  metadata: Readonly<Record<string, unknown>> | null;
   /** Every configured or environment key, to scrub from records. */
   secrets: readonly string[];
 }
@@ -168,13 +172,8 @@ function configSchema(): z.ZodMiniType {
     cacheWrite: z.optional(z.nullable(nonNegative())),
     reasoning: z.optional(z.nullable(nonNegative())),
   });
-  const callbacks = z.custom<SluiceCallbacks>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      Object.entries(value).every(([key, method]) => !CALLBACK_METHODS.has(key) || isFunction(method)),
-    { error: 'expected an object whose callback methods are functions' },
-  );
+  // Keys are checked by hand (callback-names.ts): LiteLLM's names, class instances, did-you-mean.
+  const callbacks = z.custom<object>((value) => typeof value === 'object' && value !== null, { error: 'expected an object with callback methods' });
   const exporter = z.custom<Exporter | { exporter: Exporter }>(
     (value) =>
       typeof value === 'object' &&
@@ -239,6 +238,9 @@ function configSchema(): z.ZodMiniType {
     callbacks: z.optional(z.array(callbacks)),
     successCallback: z.optional(z.array(fn<(record: CallRecord) => unknown>())),
     failureCallback: z.optional(z.array(fn<(record: CallRecord) => unknown>())),
+    success_callback: z.optional(z.array(fn<(record: CallRecord) => unknown>())),
+    failure_callback: z.optional(z.array(fn<(record: CallRecord) => unknown>())),
+    metadata: z.optional(z.record(z.string(), z.unknown())),
     callbackTimeoutMs: z.optional(z.number().check(z.positive())),
     exporters: z.optional(z.array(exporter)),
     fetch: z.optional(fn<typeof fetch>()),
@@ -255,17 +257,8 @@ function configSchema(): z.ZodMiniType {
   });
 }
 
-/** The LiteLLM-style method names a callback object may define. */
-export const CALLBACK_METHODS: ReadonlySet<string> = new Set([
-  'logPreApiCall',
-  'logPostApiCall',
-  'logStreamEvent',
-  'logSuccessEvent',
-  'logFailureEvent',
-  'preCallHook',
-  'postCallSuccessHook',
-  'postCallFailureHook',
-]);
+/** The largest metadata (config default, or one call's header), in characters of JSON. */
+export const MAX_METADATA_CHARS = 8192;
 
 /** Keys of a router target object, checked by hand (targets are `z.unknown()` in the schema). */
 const ROUTER_TARGET_KEYS = ['target', 'weight'];
@@ -690,6 +683,22 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
       }),
     );
   });
+  const callbackList: ResolvedCallbacks[] = [];
+  (Array.isArray(config.callbacks) ? config.callbacks : []).forEach((entry, index) => {
+    const resolved = typeof entry === 'object' && entry !== null ? resolveCallbacks(entry, `callbacks[${index}]`, issues) : undefined;
+    if (resolved !== undefined) callbackList.push(resolved);
+  });
+  let metadata: Readonly<Record<string, unknown>> | null = null;
+  if (isObject(config.metadata)) {
+    let size = Infinity;
+    try {
+      size = JSON.stringify(config.metadata).length;
+    } catch {
+      issues.push({ path: 'metadata', message: 'expected a JSON-serialisable object' });
+    }
+    if (size > MAX_METADATA_CHARS && size !== Infinity) issues.push({ path: 'metadata', message: `is ${size} characters serialised; at most 8 KB (${MAX_METADATA_CHARS})` });
+    metadata = Object.freeze({ ...config.metadata });
+  }
   if (issues.length > 0) throw new SluiceConfigError(issues);
 
   const routing = config.providers !== undefined || config.models !== undefined || rules.length > 0;
@@ -713,9 +722,9 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     health: isObject(config.health) ? { ...config.health } : {},
     unknownModel: config.unknownModel ?? (routing ? 'reject' : 'forward'),
     use: [...(config.use ?? [])],
-    callbacks: [...(config.callbacks ?? [])],
-    successCallback: [...(config.successCallback ?? [])],
-    failureCallback: [...(config.failureCallback ?? [])],
+    callbacks: callbackList,
+    successCallback: [...(config.successCallback ?? []), ...(config.success_callback ?? [])],
+    failureCallback: [...(config.failureCallback ?? []), ...(config.failure_callback ?? [])],
     callbackTimeoutMs: config.callbackTimeoutMs ?? 5000,
     exporters: (config.exporters ?? []).map((entry) => {
       const resolved = 'exporter' in entry ? { exporter: entry.exporter, queue: entry.queue ?? {} } : { exporter: entry, queue: {} };
@@ -732,6 +741,7 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     user: config.user ?? null,
     session: config.session ?? null,
     tags: Object.freeze([...(config.tags ?? [])]),
+    metadata,
     secrets: secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 8),
   };
 }

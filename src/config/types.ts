@@ -256,12 +256,25 @@ export interface SluiceConfig {
   unknownModel?: 'forward' | 'reject';
   /** Middleware, outermost first. */
   use?: Middleware[];
-  /** LiteLLM-style callback objects. */
+  /**
+   * LiteLLM-style callback objects (methods in camelCase or with LiteLLM's names). Plain objects may hold
+   * only callback methods and `failOpen`; an unknown key is a configuration error.
+   */
   callbacks?: SluiceCallbacks[];
   /** Plain functions called with the record of every successful call (LiteLLM's `success_callback`). */
   successCallback?: Array<(record: CallRecord) => unknown>;
   /** Plain functions called with the record of every failed call (LiteLLM's `failure_callback`). */
   failureCallback?: Array<(record: CallRecord) => unknown>;
+  /** LiteLLM's spelling of {@link successCallback}; both lists run, this one after. */
+  success_callback?: Array<(record: CallRecord) => unknown>;
+  /** LiteLLM's spelling of {@link failureCallback}; both lists run, this one after. */
+  failure_callback?: Array<(record: CallRecord) => unknown>;
+  /**
+   * Free-form metadata for every call (LiteLLM's `metadata`), a JSON object of at most 8 KB serialised.
+   * A call's `x-sluice-metadata` header (a JSON object, at most 8 KB) is merged over it, key by key.
+   * It reaches every callback and hook (`ctx.metadata`) and the record (`record.metadata`).
+   */
+  metadata?: Record<string, unknown>;
   /** How long an async callback or hook may run before it is abandoned, in ms. @default 5000 */
   callbackTimeoutMs?: number;
   /** Exporters, each behind its own bounded batch queue. */

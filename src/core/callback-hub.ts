@@ -6,31 +6,21 @@
 import type { ResolvedConfig } from '../config/parse.js';
 import type { CallRecord } from '../events/record.js';
 import type { CallContext } from './context.js';
-import { boundedWait, DetachedRunner, type CallbackErrorSink, type PostApiCallInfo, type PreApiCallInfo, type SluiceCallbacks } from './callbacks.js';
-import { isSluiceError } from './errors.js';
-import type { Middleware, Next } from './types.js';
-import { refusalResponse } from './respond.js';
+import { DetachedRunner, type CallbackErrorSink, type CallbackMethod as Method, type CallbackSink, type PostApiCallInfo, type PreApiCallInfo, type ResolvedCallbacks } from './callbacks.js';
+import type { Middleware } from './types.js';
 import type { SecretRegistry } from './secrets.js';
-
-type Method = keyof SluiceCallbacks;
 
 function stripQuery(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** Cancels the body of a response nobody will read (one read or piped elsewhere is left alone). */
-function discard(response: Response): void {
-  const body = response.body;
-  if (body !== null && !response.bodyUsed && !body.locked) body.cancel().catch(() => undefined);
-}
-
 /** The callbacks of one instance. */
-export class CallbackHub {
+export class CallbackHub implements CallbackSink {
   readonly #config: ResolvedConfig;
   readonly #runner: DetachedRunner;
   readonly #report: CallbackErrorSink;
-  readonly #with: { [M in Method]: SluiceCallbacks[] };
+  readonly #with: { [M in Method]: ResolvedCallbacks[] };
   readonly #secrets: () => SecretRegistry | null;
 
   /**
@@ -43,7 +33,7 @@ export class CallbackHub {
     this.#secrets = secrets;
     this.#report = report;
     this.#runner = new DetachedRunner(config.callbackTimeoutMs, report);
-    const pick = (method: Method): SluiceCallbacks[] => config.callbacks.filter((callbacks) => typeof callbacks[method] === 'function');
+    const pick = (method: Method): ResolvedCallbacks[] => config.callbacks.filter((callbacks) => typeof callbacks[method] === 'function');
     this.#with = {
       logPreApiCall: pick('logPreApiCall'),
       logPostApiCall: pick('logPostApiCall'),
@@ -67,7 +57,7 @@ export class CallbackHub {
   }
 
   #info(ctx: CallContext, url: string): PreApiCallInfo {
-    return { id: ctx.id, provider: ctx.target?.provider?.name ?? null, model: ctx.target?.model ?? null, url: stripQuery(url), streamed: ctx.isStream };
+    return { id: ctx.id, provider: ctx.target?.provider?.name ?? null, model: ctx.target?.model ?? null, url: stripQuery(url), streamed: ctx.isStream, metadata: ctx.metadata };
   }
 
   /** Before an upstream request. */
@@ -75,7 +65,7 @@ export class CallbackHub {
     const list = this.#with.logPreApiCall;
     if (list.length === 0) return;
     const info = this.#info(ctx, url);
-    for (const callbacks of list) this.#runner.run('logPreApiCall', ctx.id, () => callbacks.logPreApiCall!(info));
+    for (const callbacks of list) this.#runner.run(callbacks.names.logPreApiCall!, ctx.id, () => callbacks.logPreApiCall!(info));
   }
 
   /** After an upstream response's headers, or its network failure (`status` null). */
@@ -83,7 +73,7 @@ export class CallbackHub {
     const list = this.#with.logPostApiCall;
     if (list.length === 0) return;
     const info: PostApiCallInfo = { ...this.#info(ctx, url), status, latencyMs: ctx.now() - (ctx.upstreamStartMs ?? ctx.startMs) };
-    for (const callbacks of list) this.#runner.run('logPostApiCall', ctx.id, () => callbacks.logPostApiCall!(info));
+    for (const callbacks of list) this.#runner.run(callbacks.names.logPostApiCall!, ctx.id, () => callbacks.logPostApiCall!(info));
   }
 
   /** The per-chunk handler for a stream, or `null` when no callback wants chunks. */
@@ -96,65 +86,31 @@ export class CallbackHub {
     const scrubber = secrets === null ? null : secrets.streamScrubber();
     return (raw, index) => {
       const chunk = scrubber === null ? raw : scrubber.push(raw);
-      for (const callbacks of list) this.#runner.run('logStreamEvent', ctx.id, () => callbacks.logStreamEvent!({ id: ctx.id, index, chunk }));
+      for (const callbacks of list) this.#runner.run(callbacks.names.logStreamEvent!, ctx.id, () => callbacks.logStreamEvent!({ id: ctx.id, index, chunk, metadata: ctx.metadata }));
     };
   }
 
   /** Once per call, with its record. */
   ended(record: CallRecord, failed: boolean): void {
     const method = failed ? 'logFailureEvent' : 'logSuccessEvent';
-    for (const callbacks of this.#with[method]) this.#runner.run(method, record.id, () => callbacks[method]!(record));
+    for (const callbacks of this.#with[method]) this.#runner.run(callbacks.names[method]!, record.id, () => callbacks[method]!(record));
     const plain = failed ? this.#config.failureCallback : this.#config.successCallback;
     const name = failed ? 'failureCallback' : 'successCallback';
     for (let index = 0; index < plain.length; index++) this.#runner.run(`${name}[${index}]`, record.id, () => plain[index]!(record));
   }
 
-  /** The hooks as one middleware, or `null` when no callback defines a hook. */
+  /** The hooks as one middleware (its code loads on first use), or `null` when no callback defines a hook. */
   middleware(): Middleware | null {
     const pre = this.#with.preCallHook;
     const success = this.#with.postCallSuccessHook;
     const failure = this.#with.postCallFailureHook;
     if (pre.length === 0 && success.length === 0 && failure.length === 0) return null;
-    const timeoutMs = this.#config.callbackTimeoutMs;
-    const report = this.#report;
-    const runHook = async (hook: string, ctx: CallContext, fn: () => unknown): Promise<Response | undefined> => {
-      try {
-        const result = await boundedWait(Promise.resolve().then(fn), timeoutMs, hook);
-        return result instanceof Response ? result : undefined;
-      } catch (error) {
-        if (hook === 'preCallHook' && isSluiceError(error)) throw error;
-        report(hook, ctx.id, error);
-        return undefined;
-      }
-    };
-    const call = async (ctx: CallContext, next: Next): Promise<Response> => {
-      for (const callbacks of pre) {
-        const early = await runHook('preCallHook', ctx, () => callbacks.preCallHook!(ctx));
-        if (early !== undefined) return early;
-      }
-      return next(ctx);
-    };
-    return async function callbackHooks(ctx, next) {
-      let response: Response;
-      try {
-        response = await call(ctx, next);
-      } catch (error) {
-        // Refusals reach the failure hooks as the response the SDK will get, as in LiteLLM.
-        if (!isSluiceError(error)) throw error;
-        response = refusalResponse(ctx, error);
-      }
-      const hooks = response.status < 400 ? success : failure;
-      const name = response.status < 400 ? 'postCallSuccessHook' : 'postCallFailureHook';
-      for (const callbacks of hooks) {
-        const current = response;
-        const replaced = await runHook(name, ctx, () => callbacks[name]!(ctx, current));
-        if (replaced !== undefined && replaced !== current) {
-          // An unread body left behind would hold the upstream request open and never end a stream's record.
-          if (replaced.body !== current.body) discard(current);
-          response = replaced;
-        }
-      }
-      return response;
+    let hooks: Middleware | null = null;
+    const loading = import('./callback-hooks.js').then(
+      ({ hookMiddleware }) => (hooks = hookMiddleware({ pre, success, failure, timeoutMs: this.#config.callbackTimeoutMs, report: this.#report })),
+    );
+    return function callbackHooks(ctx, next) {
+      return hooks === null ? loading.then((loaded) => loaded(ctx, next)) : hooks(ctx, next);
     };
   }
 

@@ -1,7 +1,8 @@
 /**
  * LiteLLM-style callbacks: the custom logger's methods in camelCase, plus `successCallback` and
  * `failureCallback` arrays. Logging methods run off the call path; hooks run on it, bounded by a
- * timeout, and a hook that throws or hangs leaves the call as it was.
+ * timeout. A pre-call hook that throws or hangs refuses the call unless its object says `failOpen`;
+ * a post-call hook that throws or hangs leaves the response as it was.
  * @module
  */
 import type { CallRecord } from '../events/record.js';
@@ -19,6 +20,8 @@ export interface PreApiCallInfo {
   url: string;
   /** Whether the call streams. */
   streamed: boolean;
+  /** The call's metadata (config default merged with the `x-sluice-metadata` header), or `null`. */
+  metadata: Readonly<Record<string, unknown>> | null;
 }
 
 /** Passed to `logPostApiCall` when the upstream response headers arrive (or the request failed). */
@@ -37,10 +40,16 @@ export interface StreamEventInfo {
   index: number;
   /** The chunk's bytes (the SSE text the SDK receives). Do not modify. */
   chunk: Uint8Array;
+  /** The call's metadata, or `null`. */
+  metadata: Readonly<Record<string, unknown>> | null;
 }
 
+/** What a pre-call hook may return: nothing (or `null`), a replacement request body (an object), or an answer. */
+export type PreCallResult = void | undefined | null | Response | Record<string, unknown>;
+
 /**
- * A LiteLLM `CustomLogger`, in camelCase. Every method is optional and may be sync or async.
+ * A LiteLLM `CustomLogger`. Every method is optional and may be sync or async; each may be written
+ * with LiteLLM's name instead (see docs/callbacks.md), but only one name per method.
  * | LiteLLM | Sluice |
  * | --- | --- |
  * | `log_pre_api_call` | `logPreApiCall(info)` |
@@ -50,7 +59,7 @@ export interface StreamEventInfo {
  * | `log_failure_event` / `async_log_failure_event` | `logFailureEvent(record)` |
  * | `async_pre_call_hook` | `preCallHook(ctx)` |
  * | `async_post_call_success_hook` | `postCallSuccessHook(ctx, response)` |
- * | `async_post_call_failure_hook` | `postCallFailureHook(ctx, response)` |
+ * | `async_post_call_failure_hook` | `postCallFailureHook(ctx, response, error)` |
  */
 export interface SluiceCallbacks {
   /** Before each upstream request. Off the call path. */
@@ -64,15 +73,82 @@ export interface SluiceCallbacks {
   /** Once per failed call (HTTP error, network failure, abort), with its record. */
   logFailureEvent?(record: CallRecord): unknown;
   /**
-   * Before the call: may change it through `ctx` (e.g. `ctx.setBody`), short-circuit by returning a
-   * `Response`, or refuse it by throwing a `SluiceError` with a `status`. Any other error, or running
-   * past `callbackTimeoutMs`, is reported as `callback:error` and the call goes on unchanged.
+   * Before the call: may change it through `ctx`, return a replacement request body (an object),
+   * answer it by returning a `Response`, or refuse it by throwing a `SluiceError` with a `status`. Any
+   * other throw, a rejection, a wrong return type or running past `callbackTimeoutMs` refuses the call
+   * too (500, or 504 for the timeout), unless this object has `failOpen: true`.
    */
-  preCallHook?(ctx: CallContext): void | Response | Promise<void | Response>;
+  preCallHook?(ctx: CallContext): PreCallResult | Promise<PreCallResult>;
   /** After a successful response (headers, for streams): may return a replacement `Response`. */
   postCallSuccessHook?(ctx: CallContext, response: Response): void | Response | Promise<void | Response>;
-  /** After a failed response (status >= 400): may return a replacement `Response`. */
-  postCallFailureHook?(ctx: CallContext, response: Response): void | Response | Promise<void | Response>;
+  /**
+   * After every failure: an error response (status >= 400, Sluice's refusals included, with the
+   * `SluiceError` as `error`), or a network failure (`response` is then a stand-in 502 and `error` what
+   * fetch threw). May return a replacement `Response`.
+   */
+  postCallFailureHook?(ctx: CallContext, response: Response, error?: unknown): void | Response | Promise<void | Response>;
+  /** LiteLLM's name for {@link logPreApiCall}. */
+  log_pre_api_call?(info: PreApiCallInfo): unknown;
+  /** LiteLLM's name for {@link logPreApiCall}. */
+  async_log_pre_api_call?(info: PreApiCallInfo): unknown;
+  /** LiteLLM's name for {@link logPostApiCall}. */
+  log_post_api_call?(info: PostApiCallInfo): unknown;
+  /** LiteLLM's name for {@link logPostApiCall}. */
+  async_log_post_api_call?(info: PostApiCallInfo): unknown;
+  /** LiteLLM's name for {@link logStreamEvent}. */
+  log_stream_event?(info: StreamEventInfo): unknown;
+  /** LiteLLM's name for {@link logStreamEvent}. */
+  async_log_stream_event?(info: StreamEventInfo): unknown;
+  /** LiteLLM's name for {@link logSuccessEvent}. */
+  log_success_event?(record: CallRecord): unknown;
+  /** LiteLLM's name for {@link logSuccessEvent}. */
+  async_log_success_event?(record: CallRecord): unknown;
+  /** LiteLLM's name for {@link logFailureEvent}. */
+  log_failure_event?(record: CallRecord): unknown;
+  /** LiteLLM's name for {@link logFailureEvent}. */
+  async_log_failure_event?(record: CallRecord): unknown;
+  /** LiteLLM's name for {@link preCallHook}. */
+  async_pre_call_hook?(ctx: CallContext): PreCallResult | Promise<PreCallResult>;
+  /** LiteLLM's name for {@link postCallSuccessHook}. */
+  async_post_call_success_hook?(ctx: CallContext, response: Response): void | Response | Promise<void | Response>;
+  /** LiteLLM's name for {@link postCallFailureHook}. */
+  async_post_call_failure_hook?(ctx: CallContext, response: Response, error?: unknown): void | Response | Promise<void | Response>;
+  /** Let the call through when this object's `preCallHook` throws, hangs or returns a wrong type (reported as `callback:error`). @default false */
+  failOpen?: boolean;
+}
+
+/** A callback method's Sluice name. */
+export type CallbackMethod =
+  | 'logPreApiCall'
+  | 'logPostApiCall'
+  | 'logStreamEvent'
+  | 'logSuccessEvent'
+  | 'logFailureEvent'
+  | 'preCallHook'
+  | 'postCallSuccessHook'
+  | 'postCallFailureHook';
+
+/** A callback object after parsing: methods under their Sluice names, bound to the user's object. @internal */
+export interface ResolvedCallbacks extends SluiceCallbacks {
+  readonly failOpen: boolean;
+  /** The name each method was written with (for reports and refusals). */
+  readonly names: Readonly<Partial<Record<CallbackMethod, string>>>;
+}
+
+/** What the call path tells the callbacks (the hub, once its code has loaded). @internal */
+export interface CallbackSink {
+  /** Whether any callback wants the record of finished calls. */
+  readonly wantsRecords: boolean;
+  /** Before an upstream request. */
+  preApiCall(ctx: CallContext, url: string): void;
+  /** After an upstream response's headers, or its network failure (`status` null). */
+  postApiCall(ctx: CallContext, url: string, status: number | null): void;
+  /** The per-chunk handler for a stream, or `null` when no callback wants chunks. */
+  streamChunkHandler(ctx: CallContext): ((chunk: Uint8Array, index: number) => void) | null;
+  /** Once per call, with its record. */
+  ended(record: CallRecord, failed: boolean): void;
+  /** Resolves when every detached callback has settled or timed out. */
+  settle(): Promise<void>;
 }
 
 /** Where a callback failure is reported. */
@@ -119,7 +195,11 @@ export class DetachedRunner {
  */
 export function boundedWait<T>(promise: PromiseLike<T>, timeoutMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not settle within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => {
+      const error = new Error(`${what} did not settle within ${timeoutMs} ms`);
+      error.name = 'TimeoutError';
+      reject(error);
+    }, timeoutMs);
     if (typeof timer === 'object' && typeof (timer as { unref?: () => void }).unref === 'function') (timer as { unref: () => void }).unref();
     promise.then(
       (value) => {

@@ -39,6 +39,8 @@ export interface CallContextInit {
   user?: string | null;
   session?: string | null;
   tags?: readonly string[];
+  /** Free-form metadata for the call. */
+  metadata?: Readonly<Record<string, unknown>> | null;
   /** Where middleware events go. @default a sink that drops them */
   events?: EventSink;
   /** Removes every secret the instance knows from a text. @default the text unchanged */
@@ -97,6 +99,11 @@ export class CallContext {
   session: string | null;
   /** Tags for the call. */
   tags: readonly string[];
+  /**
+   * Free-form metadata: the config's `metadata` merged with the `x-sluice-metadata` header; `null` when
+   * neither is given. Frozen: to change it, assign a new object (`ctx.metadata = { ...ctx.metadata, k: v }`).
+   */
+  metadata: Readonly<Record<string, unknown>> | null;
   /** Token counts, filled from the provider's usage. */
   usage: Usage;
   /** Whether `usage` covers only part of the answer. */
@@ -192,6 +199,7 @@ export class CallContext {
     this.user = init.user ?? null;
     this.session = init.session ?? null;
     this.tags = init.tags ?? EMPTY_TAGS;
+    this.metadata = init.metadata ?? null;
     this.usage = { inputTokens: null, outputTokens: null, cachedTokens: null, reasoningTokens: null, cacheWriteTokens: null };
     this.usagePartial = false;
     this.usageEstimated = false;

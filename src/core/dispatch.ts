@@ -21,7 +21,7 @@ import type * as KeyPoolModule from './key-pool.js';
 import type { Deadline } from './deadline.js';
 import type * as DeadlineModule from './deadline.js';
 import type * as ConnectModule from './connect.js';
-import type { CallbackHub } from './callback-hub.js';
+import type { CallbackSink } from './callbacks.js';
 import type { Attempt } from '../events/record.js';
 import type { CallContext, Target } from './context.js';
 import { SluiceError } from './errors.js';
@@ -36,8 +36,8 @@ import type { Next } from './types.js';
 /** What the terminal needs from the instance. */
 export interface DispatchDeps {
   config: ResolvedConfig;
-  /** The instance's callbacks (read per call: they load on demand). */
-  hub: () => Pick<CallbackHub, 'preApiCall' | 'postApiCall' | 'streamChunkHandler'>;
+  /** The instance's callbacks, read per call (their code loads after construction). */
+  hub: () => CallbackSink;
   /** Marks the call as ending later, when its stream ends, and returns the function that ends it. */
   deferEnd: (ctx: CallContext) => StreamEnd;
   /** Called when an attempt's outcome is known, after it was appended to `ctx.attempts`. */
@@ -334,8 +334,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     if (ctx.isBodyStream && typeof init.body === 'string') init = { ...init, body: streamOf(init.body), duplex: 'half' } as RequestInit;
     // Pool keys, minted tokens, session tokens and the SDK's own key: known from here on, scrubbed everywhere.
     const hasCredential = (await deps.secrets()).learnFromHeaders(init.headers);
-    const hub = deps.hub();
-    hub.preApiCall(ctx, url);
+    deps.hub().preApiCall(ctx, url);
     const sentAt = ctx.now();
     // The first request's start: later attempts (retries, fallbacks) count as upstream time, not overhead.
     ctx.upstreamStartMs ??= sentAt;
@@ -355,7 +354,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       }
     } catch (error) {
       const failedAt = (ctx.upstreamHeadersMs = ctx.now());
-      hub.postApiCall(ctx, url, null);
+      deps.hub().postApiCall(ctx, url, null);
       const phase = deadline?.disarm() ?? null;
       if (phase !== null) {
         endAttempt(ctx, target, null, 'timeout', failedAt - sentAt);
@@ -372,7 +371,7 @@ export function createDispatch(deps: DispatchDeps): Next {
       // Credentials never follow a redirect to another origin: an error naming the provider and the origin.
       deadline?.disarm();
       const refusedAt = (ctx.upstreamHeadersMs = ctx.now());
-      hub.postApiCall(ctx, url, refusedStatus);
+      deps.hub().postApiCall(ctx, url, refusedStatus);
       endAttempt(ctx, target, refusedStatus, 'redirect', refusedAt - sentAt);
       return upstream;
     }
@@ -383,7 +382,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     }
     const headersAt = (ctx.upstreamHeadersMs = ctx.now());
     ctx.upstreamResponse = url === ctx.url ? upstream : null;
-    hub.postApiCall(ctx, url, upstream.status);
+    deps.hub().postApiCall(ctx, url, upstream.status);
     if (upstream.status === 429 && pool !== null && keyIndex !== null) {
       pool.rest(keyIndex, headersAt, (await (keyPools ??= import('./key-pool.js'))).resetAfterMs(upstream.headers, ctx.startedAt + (headersAt - ctx.startMs)));
     }
@@ -393,7 +392,7 @@ export function createDispatch(deps: DispatchDeps): Next {
     // Only a successful stream is observed: an error answer is read whole, so a router can discard it.
     if (isStreamBody(upstream, contentType, ctx.isStream)) {
       endAttempt(ctx, target, upstream.status, null, headersAt - sentAt);
-      const onChunk = hub.streamChunkHandler(ctx);
+      const onChunk = deps.hub().streamChunkHandler(ctx);
       let stream: ReadableStream<Uint8Array>;
       let headers = upstream.headers;
       if (translating) {

@@ -8,7 +8,7 @@ const REQUEST_DROP = ['content-length', 'transfer-encoding', 'connection', 'keep
 /** Credentials and vendor headers that must not reach a provider the SDK did not point at. */
 const CREDENTIALS = ['authorization', 'api-key', 'x-api-key', 'x-goog-api-key', 'proxy-authorization', 'cookie', 'openai-organization', 'openai-project'];
 /** Sluice's own per-call control headers read by the core; every `x-sluice-*` header is removed before a request goes upstream. */
-export const CONTROL_HEADERS = ['x-sluice-user', 'x-sluice-session', 'x-sluice-tags', 'x-sluice-targets', 'x-sluice-fallbacks'];
+export const CONTROL_HEADERS = ['x-sluice-user', 'x-sluice-session', 'x-sluice-tags', 'x-sluice-metadata', 'x-sluice-targets', 'x-sluice-fallbacks'];
 
 /**
  * Reads one header from any `HeadersInit` without copying it.

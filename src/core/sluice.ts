@@ -3,7 +3,7 @@
  * the pipeline, and ends every modelled call with exactly one record, whatever happened.
  * @module
  */
-import { parseConfig, resolveSpec, type ResolvedConfig } from '../config/parse.js';
+import { MAX_METADATA_CHARS, parseConfig, resolveSpec, type ResolvedConfig } from '../config/parse.js';
 import type { SluiceConfig } from '../config/types.js';
 import { SluiceEmitter, type Listener } from '../events/emitter.js';
 import type { CallOutcome, CallRecord } from '../events/record.js';
@@ -11,7 +11,7 @@ import type { SluiceEventType } from '../events/types.js';
 import type { BatchQueue } from '../exporters/batch-queue.js';
 import { computeCostUsd, findPrice, type ModelPrice, type PriceTable } from '../wire/price.js';
 import type { findProviderPrice } from '../wire/prices/index.js';
-import type { CallbackHub } from './callback-hub.js';
+import type { CallbackSink } from './callbacks.js';
 import { classify, type Classification } from './classify.js';
 import { compose } from './compose.js';
 import { CallContext } from './context.js';
@@ -91,26 +91,6 @@ export interface SluiceInternals {
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
 
-/** What the instance and dispatch use of the callbacks. */
-type Hub = Pick<CallbackHub, 'wantsRecords' | 'preApiCall' | 'postApiCall' | 'streamChunkHandler' | 'ended' | 'settle' | 'middleware'>;
-
-/** The callbacks of an instance that has none. */
-const NO_HUB: Hub = Object.freeze({
-  wantsRecords: false,
-  preApiCall: () => undefined,
-  postApiCall: () => undefined,
-  streamChunkHandler: () => null,
-  ended: () => undefined,
-  settle: () => Promise.resolve(),
-  middleware: () => null,
-});
-
-const HOOKS = ['preCallHook', 'postCallSuccessHook', 'postCallFailureHook'] as const;
-
-function hasHook(callbacks: object): boolean {
-  return HOOKS.some((hook) => typeof (callbacks as Record<string, unknown>)[hook] === 'function');
-}
-
 const CLOSED_MESSAGE = 'this Sluice instance was closed (sluice.close()): create a new one to make calls';
 
 /** A call after `close()`: a 503 in the SDK's dialect, or, for traffic Sluice does not model, a rejection as fetch's. */
@@ -160,14 +140,24 @@ async function bodyText(body: BodyInit, signal: AbortSignal | null | undefined):
   }
 }
 
+/** The callbacks of an instance without any. */
+const NO_CALLBACKS: CallbackSink = {
+  wantsRecords: false,
+  preApiCall: () => undefined,
+  postApiCall: () => undefined,
+  streamChunkHandler: () => null,
+  ended: () => undefined,
+  settle: () => Promise.resolve(),
+};
+
 class SluiceInstance implements Sluice {
   readonly fetch: typeof globalThis.fetch;
   readonly #config: ResolvedConfig;
   readonly #emitter = new SluiceEmitter();
-  /** The callbacks; a no-op until their code has loaded (only a configuration with callbacks loads it). */
-  #hub: Hub = NO_HUB;
-  /** Resolves when the callbacks' code has loaded; `null` without callbacks, or once loaded. */
-  #hubReady: Promise<void> | null = null;
+  /** The callbacks, once their code has loaded (it is not in the core entry); a no-op without callbacks. */
+  #hub: CallbackSink = NO_CALLBACKS;
+  /** Loads the callbacks; calls wait for it. `null` without callbacks. */
+  readonly #hubReady: Promise<void> | null = null;
   /** The exporters' queues, once their code has loaded (it is not in the core entry). */
   #queues: BatchQueue[] = [];
   /** Records that ended before the queues loaded, pushed to them once they have; `null` after. */
@@ -221,10 +211,10 @@ class SluiceInstance implements Sluice {
         onClose: (hook: () => void) => this.#closeHooks.push(hook),
       } satisfies SluiceInternals,
     });
+    let hooks: Middleware | null = null;
     if (config.callbacks.length > 0 || config.successCallback.length > 0 || config.failureCallback.length > 0) {
-      // The callbacks' code is not in the core entry: it loads now, and calls wait for it (once).
       this.#hubReady = import('./callback-hub.js').then(({ CallbackHub }) => {
-        this.#hub = new CallbackHub(
+        const hub = new CallbackHub(
           config,
           (hook, id, error) => {
             this.#stats.callbackErrors++;
@@ -232,7 +222,8 @@ class SluiceInstance implements Sluice {
           },
           () => this.#secrets,
         );
-        this.#hubReady = null;
+        hooks = hub.middleware();
+        this.#hub = hub;
       });
     }
     if (config.exporters.length > 0) {
@@ -296,15 +287,10 @@ class SluiceInstance implements Sluice {
           return route;
         });
     this.#dispatch = loadRouter === null ? dispatch : async (ctx) => (route ?? (await loadRouter))(ctx, dispatch);
-    // Hooks run first in the chain; their code arrives with the callbacks' (before any call runs).
-    let hookChain: Middleware | null | undefined;
-    const hooks: Middleware | null = config.callbacks.some(hasHook)
-      ? (ctx, next) => {
-          hookChain ??= this.#hub.middleware();
-          return hookChain === null ? next(ctx) : hookChain(ctx, next);
-        }
-      : null;
-    this.#middleware = hooks === null ? [...config.use] : [hooks, ...config.use];
+    // Calls wait for the callbacks to load, so the hooks exist before any call runs the chain.
+    const hasHooks = config.callbacks.some((callbacks) => callbacks.preCallHook ?? callbacks.postCallSuccessHook ?? callbacks.postCallFailureHook);
+    const callbackHooks: Middleware = (ctx, next) => (hooks === null ? next(ctx) : hooks(ctx, next));
+    this.#middleware = hasHooks ? [callbackHooks, ...config.use] : [...config.use];
     this.#chain = compose(this.#middleware, this.#dispatch);
     this.fetch = (input: FetchInput, init?: RequestInit) => this.#handle(input, init);
   }
@@ -396,8 +382,6 @@ class SluiceInstance implements Sluice {
   }
 
   async #call(classification: Classification, request: Request | null, givenInit: RequestInit, method: string, url: string): Promise<Response> {
-    // Only the first calls after createSluice wait, and only with callbacks configured.
-    if (this.#hubReady !== null) await this.#hubReady;
     let init = givenInit;
     let text: string | null;
     let isBodyStream = false;
@@ -443,7 +427,9 @@ class SluiceInstance implements Sluice {
     const headerUser = readHeader(init.headers, 'x-sluice-user');
     const headerSession = readHeader(init.headers, 'x-sluice-session');
     const tags = readHeader(init.headers, 'x-sluice-tags');
-    ctx.hasSluiceHeaders = headerUser !== null || headerSession !== null || tags !== null;
+    const metadata = readHeader(init.headers, 'x-sluice-metadata');
+    ctx.hasSluiceHeaders = headerUser !== null || headerSession !== null || tags !== null || metadata !== null;
+    ctx.metadata = metadata === null ? config.metadata : this.#metadata(ctx.id, metadata);
     ctx.user = headerUser ?? ctx.user ?? config.user;
     ctx.session = headerSession ?? config.session;
     ctx.tags = tags === null ? config.tags : [...config.tags, ...tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')];
@@ -460,6 +446,7 @@ class SluiceInstance implements Sluice {
       });
     }
 
+    if (this.#hubReady !== null && this.#hub === NO_CALLBACKS) await this.#hubReady;
     let response: Response;
     try {
       response = await this.#chain(ctx);
@@ -469,6 +456,22 @@ class SluiceInstance implements Sluice {
     ctx.status = response.status;
     if (!this.#deferred.has(ctx)) this.#end(ctx, response.status >= 400 ? 'failed' : ctx.isAnswerUnreadable ? 'errored' : 'completed');
     return mirrorFetchedResponse(response, url, ctx.upstreamResponse);
+  }
+
+  /** The config's metadata merged with a header's; a header that is not a JSON object or too long is dropped, with an event. */
+  #metadata(id: string, text: string): Readonly<Record<string, unknown>> | null {
+    const base = this.#config.metadata;
+    let parsed: unknown;
+    if (text.length <= MAX_METADATA_CHARS) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Reported below.
+      }
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return Object.freeze({ ...base, ...parsed });
+    }
+    if (this.#emitter.has('metadata:drop')) this.#emitter.emit({ type: 'metadata:drop', id, reason: text.length > MAX_METADATA_CHARS ? 'too_large' : 'invalid', bytes: text.length });
+    return base;
   }
 
   /** Turns a rejection of the chain into what the SDK expects, and ends the call. */
@@ -579,6 +582,7 @@ class SluiceInstance implements Sluice {
       user: ctx.user,
       session: ctx.session,
       tags: [...ctx.tags],
+      metadata: ctx.metadata,
       error: ctx.error,
       attempts: ctx.attempts.slice(),
       cache: ctx.cache === null ? null : { ...ctx.cache },

@@ -147,6 +147,11 @@ export interface CallRecord {
   session: string | null;
   /** Tags, from config and the `x-sluice-tags` header (comma separated). */
   tags: string[];
+  /**
+   * Free-form metadata: the config's `metadata` merged with the call's `x-sluice-metadata` header (a JSON
+   * object), as hooks last left `ctx.metadata`; `null` when none was given. Not scrubbed: keep secrets out.
+   */
+  metadata: Record<string, unknown> | null;
   /** What went wrong, when something did. */
   error: RecordError | null;
   /** Every upstream request, in order; the last one served. Empty when none was made (a refusal). */

@@ -73,6 +73,20 @@ export interface CallbackErrorEvent {
   error: unknown;
 }
 
+/**
+ * A call's `x-sluice-metadata` header was ignored (the config's `metadata` still applies): it was not a
+ * JSON object, or longer than 8 KB. The call went on.
+ */
+export interface MetadataDropEvent {
+  type: 'metadata:drop';
+  /** The call id. */
+  id: string;
+  /** `invalid`: not a JSON object; `too_large`: over 8 KB. */
+  reason: 'invalid' | 'too_large';
+  /** The header's length in bytes. */
+  bytes: number;
+}
+
 /** An exporter dropped records: its queue was full, or every retry failed. */
 export interface ExportDropEvent {
   type: 'export:drop';
@@ -257,6 +271,7 @@ export type SluiceEvent =
   | PassthroughEndEvent
   | ListenerErrorEvent
   | CallbackErrorEvent
+  | MetadataDropEvent
   | ExportDropEvent
   | CacheHitEvent
   | CacheMissEvent

@@ -21,7 +21,7 @@ describe('logging callbacks', () => {
     const post: PostApiCallInfo[] = [];
     const sluice = createSluice({ callbacks: [{ logPreApiCall: (info) => void pre.push(info), logPostApiCall: (info) => void post.push(info) }] });
     await clientFor(sluice, mock.baseURL, { defaultQuery: { secret: 'q' } }).chat.completions.create({ model: 'gpt-4o-mini', messages });
-    expect(pre).toEqual([{ id: expect.any(String), provider: null, model: 'gpt-4o-mini', url: `${mock.baseURL}/chat/completions`, streamed: false }]);
+    expect(pre).toEqual([{ id: expect.any(String), provider: null, model: 'gpt-4o-mini', url: `${mock.baseURL}/chat/completions`, streamed: false, metadata: null }]);
     expect(post).toEqual([{ ...pre[0], status: 200, latencyMs: expect.any(Number) }]);
     expect(post[0]!.latencyMs).toBeGreaterThanOrEqual(0);
   });
@@ -241,6 +241,10 @@ describe('failing callbacks', () => {
           async logSuccessEvent() {
             throw new Error('success broke');
           },
+        },
+        {
+          // A pre-call hook that fails refuses the call unless its object says failOpen.
+          failOpen: true,
           preCallHook() {
             throw new Error('hook broke');
           },
@@ -277,7 +281,7 @@ describe('failing callbacks', () => {
     expect(sluice.stats.callbackErrors).toBe(1);
   });
 
-  it('goes on with the unchanged call when a preCallHook hangs past callbackTimeoutMs', async () => {
+  it('goes on with the unchanged call when a failOpen preCallHook hangs past callbackTimeoutMs', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     let invoked!: () => void;
     const hookRan = new Promise<void>((resolve) => (invoked = resolve));
@@ -285,6 +289,7 @@ describe('failing callbacks', () => {
       callbackTimeoutMs: 50,
       callbacks: [
         {
+          failOpen: true,
           preCallHook() {
             invoked();
             return new Promise<void>(() => {});

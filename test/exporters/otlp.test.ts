@@ -321,6 +321,13 @@ describe('otlpExporter', () => {
     expect(ours).toEqual(decode(ProtobufMetricsSerializer.serializeRequest(resourceMetrics(batch, 'checkout'))!, METRICS_REQUEST));
   });
 
+  it('carries the record metadata as one JSON attribute, and none without it', async () => {
+    const [withMetadata] = await recordSpans(makeRecord({ metadata: { team: 'search', run: 7 } }));
+    expect(Object.fromEntries(withMetadata!.attributes)['sluice.metadata']).toBe('{"team":"search","run":7}');
+    const [without] = await recordSpans(makeRecord());
+    expect(Object.fromEntries(without!.attributes)['sluice.metadata']).toBeUndefined();
+  });
+
   it('makes one GenAI span per call with one child per attempt, ids stable across sends', async () => {
     const records = await realRecords();
     const routed = records[2]!;

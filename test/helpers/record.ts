@@ -34,6 +34,7 @@ export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
     user: null,
     session: null,
     tags: [],
+    metadata: null,
     cache: null,
     guard: [],
     error: null,

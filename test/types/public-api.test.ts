@@ -38,6 +38,7 @@ describe('public types', () => {
       | 'passthrough:end'
       | 'listener:error'
       | 'callback:error'
+      | 'metadata:drop'
       | 'export:drop'
       | 'cache:hit'
       | 'cache:miss'

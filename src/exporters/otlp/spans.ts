@@ -81,6 +81,8 @@ export async function recordSpans(record: CallRecord): Promise<OtlpSpan[]> {
   add('sluice.cache.status', record.cache?.status);
   if (record.usageEstimated) add('sluice.usage.estimated', true);
   if (record.tags.length > 0) add('sluice.tags', record.tags);
+  // One JSON string: OTLP attribute values are flat, and metadata is free-form (at most 8 KB per source).
+  if (record.metadata !== null) add('sluice.metadata', JSON.stringify(record.metadata));
   const endNs = nanos(record.startedAt, record.latencyMs);
   const events: OtlpSpan['events'][number][] = [];
   if (record.cache?.status === 'hit') events.push({ name: 'sluice.cache.hit', timeNs: endNs, attributes: [['sluice.cache.namespace', record.cache.namespace]] });
