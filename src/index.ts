@@ -21,7 +21,9 @@ export { CallContext, type CallContextInit, type Target } from './core/context.j
 export type { Middleware, Next, PluginLifecycle } from './core/types.js';
 export { compose } from './core/compose.js';
 export { SluiceError, SluiceConfigError, isSluiceError, type SluiceErrorOptions, type ConfigIssue } from './core/errors.js';
-export { errorResponse, type ErrorResponseInit } from './core/respond.js';
+// `errorResponse` is exported from `sluice/plugins`, beside the middleware it serves: Sluice's own
+// error answers load on demand, out of this entry.
+export type { ErrorResponseInit } from './core/respond.js';
 export { classify, type Classification } from './core/classify.js';
 export type {
   SluiceCallbacks,

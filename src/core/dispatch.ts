@@ -14,7 +14,7 @@ import { pivotUsage } from '../wire/chat/usage.js';
 import type { ClientCodec, ProviderCodec, WireFormat } from '../wire/codec.js';
 import type { Framer } from '../wire/framing.js';
 import { summarizeResponse } from '../wire/openai/usage.js';
-import { errorResponse, streamErrorEvent } from './respond.js';
+import { loadRespond } from './respond-loader.js';
 import type * as TranslateModule from './translate.js';
 import type { KeyPool } from './key-pool.js';
 import type * as KeyPoolModule from './key-pool.js';
@@ -309,7 +309,7 @@ export function createDispatch(deps: DispatchDeps): Next {
           // A token exchange or signing failure: a 502 in the SDK's dialect, which a router falls back on.
           const message = ctx.scrub(`could not authenticate to provider '${provider!.name}': ${error instanceof Error ? error.message : String(error)}`);
           ctx.error = { class: 'sluice_provider_auth_failed', message };
-          return errorResponse(ctx.dialect, { status: 502, code: 'sluice_provider_auth_failed', message, requestId: ctx.id });
+          return (await loadRespond()).errorResponse(ctx.dialect, { status: 502, code: 'sluice_provider_auth_failed', message, requestId: ctx.id });
         }
       }
       // A dispatcher belongs to the SDK's own origin; `duplex` only to a stream body, which is text by now.
@@ -423,6 +423,8 @@ export function createDispatch(deps: DispatchDeps): Next {
                 ? { kind: 'responses' }
                 : { kind: 'pass' };
         const dialect = ctx.dialect;
+        // The dialect's error event, should the stream fail later (loaded once per process, off the core entry).
+        const respond = await loadRespond();
         stream = observeStream(ctx, upstream.body!, {
           mode,
           captureBytes: config.bodies ? config.maxBodyChars : 0,
@@ -430,7 +432,7 @@ export function createDispatch(deps: DispatchDeps): Next {
           onEnd: deps.deferEnd(ctx),
           limits,
           maxEventBytes: config.maxEventBytes,
-          errorEvent: (message, isMidEvent) => streamErrorEvent(dialect, ctx.scrub(`${provider?.name ?? 'the provider'}: ${message}`), isMidEvent),
+          errorEvent: (message, isMidEvent) => respond.streamErrorEvent(dialect, ctx.scrub(`${provider?.name ?? 'the provider'}: ${message}`), isMidEvent),
         });
       }
       // The provider's headers as fetch gave them (`content-encoding` included: fetch keeps it over the
@@ -504,7 +506,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         // Kept whole: the record scrubs it of secrets, then cuts it.
         if (config.bodies) ctx.responseBody = text;
         ctx.responseWorkMs += ctx.now() - readAt;
-        return errorResponse(ctx.dialect, { status: 502, code: 'sluice_bad_upstream_answer', message, requestId: ctx.id });
+        return (await loadRespond()).errorResponse(ctx.dialect, { status: 502, code: 'sluice_bad_upstream_answer', message, requestId: ctx.id });
       }
       if (upstream.ok && json === undefined && contentType.includes('json') && text.length > 0) {
         // A zero-config call keeps the provider's bytes, and the SDK fails to parse them: so does the record.

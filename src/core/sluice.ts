@@ -20,7 +20,7 @@ import { isSluiceError, SluiceError } from './errors.js';
 import { mirrorFetchedResponse, readHeader } from './headers.js';
 import type { StreamEnd } from './observe.js';
 import type { RouterHealth, RouterMiddleware } from './router.js';
-import { errorResponse, refusalResponse } from './respond.js';
+import { loadRespond } from './respond-loader.js';
 import type { SecretRegistry } from './secrets.js';
 import type { Middleware, Next, PluginLifecycle } from './types.js';
 
@@ -94,9 +94,9 @@ const EMPTY_INIT: RequestInit = Object.freeze({});
 const CLOSED_MESSAGE = 'this Sluice instance was closed (sluice.close()): create a new one to make calls';
 
 /** A call after `close()`: a 503 in the SDK's dialect, or, for traffic Sluice does not model, a rejection as fetch's. */
-function closedAnswer(classification: Classification | null): Promise<Response> {
-  if (classification === null) return Promise.reject(new TypeError(CLOSED_MESSAGE));
-  return Promise.resolve(errorResponse(classification.dialect, { status: 503, code: 'sluice_closed', message: CLOSED_MESSAGE, requestId: 'closed' }));
+async function closedAnswer(classification: Classification | null): Promise<Response> {
+  if (classification === null) throw new TypeError(CLOSED_MESSAGE);
+  return (await loadRespond()).errorResponse(classification.dialect, { status: 503, code: 'sluice_closed', message: CLOSED_MESSAGE, requestId: 'closed' });
 }
 /** Records held while the exporters' queue code loads (a few milliseconds after `createSluice`). */
 const MAX_QUEUE_BACKLOG = 10_000;
@@ -475,7 +475,7 @@ class SluiceInstance implements Sluice {
   }
 
   /** Turns a rejection of the chain into what the SDK expects, and ends the call. */
-  #failed(ctx: CallContext, error: unknown): Response {
+  async #failed(ctx: CallContext, error: unknown): Promise<Response> {
     if (ctx.signal?.aborted === true) {
       ctx.error = { class: 'abort', message: 'the caller aborted the request' };
       this.#end(ctx, 'cancelled');
@@ -489,7 +489,7 @@ class SluiceInstance implements Sluice {
     const refusal = isSluiceError(error)
       ? error
       : new SluiceError('sluice_internal_error', `a middleware failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    const response = refusalResponse(ctx, refusal);
+    const response = (await loadRespond()).refusalResponse(ctx, refusal);
     ctx.status = response.status;
     this.#end(ctx, 'failed');
     return mirrorFetchedResponse(response, ctx.url, null);

@@ -5,6 +5,8 @@
  * `cache()`; Sluice's router and dispatch always come last. Side-effect free and web-platform only.
  * @module
  */
+/** Renders an error answer in an SDK's dialect, for middleware that answers on its own (throwing a `SluiceError` does the same). */
+export { errorResponse, type ErrorResponseInit } from '../core/respond.js';
 export { cache, type CacheOptions, type CacheableOperation, type Duration } from './cache/index.js';
 export { pii } from './pii/index.js';
 export type { PiiBuiltinRule, PiiMode, PiiOptions, PiiPattern, PiiRuleName, PiiWordList } from './pii/index.js';
