@@ -461,10 +461,11 @@ class SluiceInstance implements Sluice {
     const config = this.#config;
     const usage = ctx.usage;
     if (usage.inputTokens !== null || usage.outputTokens !== null) {
-      // Windows and date changes apply at the call's start time.
+      // Windows and date changes apply at the call's start time; the rules are resolved once.
       const price = priceOf(config.prices, prices, ctx);
-      ctx.costUsd = computeCostUsd(price, usage, ctx.startedAt);
-      ctx.pricing = price === undefined || ctx.costUsd === null ? null : resolvePrice(price, usage, ctx.startedAt).pricing;
+      const resolved = price === undefined ? undefined : resolvePrice(price, usage, ctx.startedAt);
+      ctx.costUsd = computeCostUsd(resolved?.rates, usage);
+      ctx.pricing = ctx.costUsd === null ? null : (resolved?.pricing ?? null);
     }
     if (ctx.cache?.status === 'hit') {
       // The provider was not called: the answer's price is what the hit saved.
