@@ -52,4 +52,16 @@ export type {
 export type { Exporter } from './exporters/types.js';
 export type { BatchQueueOptions } from './exporters/batch-queue.js';
 export { providerCatalog, type CatalogProvider, type ProviderKind } from './providers/catalog.js';
-export { findPrice, computeCostUsd, type ModelPrice, type PriceTable, type TokenUsage } from './wire/price.js';
+export {
+  findPrice,
+  computeCostUsd,
+  resolvePrice,
+  type ModelPrice,
+  type PriceRates,
+  type PriceTier,
+  type PriceWindow,
+  type PriceChange,
+  type Pricing,
+  type PriceTable,
+  type TokenUsage,
+} from './wire/price.js';

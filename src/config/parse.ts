@@ -165,12 +165,24 @@ function configSchema(): z.ZodMiniType {
     maxTokens: z.optional(z.int().check(z.positive())),
     timeouts: z.optional(timeouts),
   });
-  const price = z.strictObject({
+  const rateFields = {
     input: nonNegative(),
     output: nonNegative(),
     cachedInput: z.nullable(nonNegative()),
     cacheWrite: z.optional(z.nullable(nonNegative())),
+    cacheWrite1h: z.optional(z.nullable(nonNegative())),
     reasoning: z.optional(z.nullable(nonNegative())),
+  };
+  const rates = z.strictObject(rateFields);
+  // Window times ('HH:MM') and change dates ('YYYY-MM-DD') are checked as strings only: format
+  // checks cost the core entry ~30 bytes it does not have (.ci/check-bundle.mjs, 25 KB). A malformed
+  // one never matches, so the base rates apply (docs/costs.md).
+  const price = z.strictObject({
+    ...rateFields,
+    tiers: z.optional(z.array(z.strictObject({ above: nonNegative(), rates }))),
+    windows: z.optional(z.array(z.strictObject({ name: z.string(), from: z.string(), to: z.string(), rates }))),
+    changes: z.optional(z.array(z.strictObject({ from: z.string(), rates }))),
+    region: z.optional(z.string()),
   });
   // Keys are checked by hand (callback-names.ts): LiteLLM's names, class instances, did-you-mean.
   const callbacks = z.custom<object>((value) => typeof value === 'object' && value !== null, { error: 'expected an object with callback methods' });

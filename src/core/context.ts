@@ -5,6 +5,7 @@
  */
 import type { Attempt, CacheOutcome, CallOutcome, Dialect, GuardVerdict, Operation, RecordError, Usage } from '../events/record.js';
 import type { SluiceEvent, SluiceEventType } from '../events/types.js';
+import type { Pricing } from '../wire/price.js';
 import type { ResolvedProvider, ResolvedTimeouts } from '../config/types.js';
 
 /** Where a call goes: a configured provider, or the URL the SDK chose (`provider: null`). */
@@ -112,6 +113,8 @@ export class CallContext {
   usageEstimated: boolean;
   /** Cost in USD, or `null` when unknown. */
   costUsd: number | null;
+  /** Which price rules applied to `costUsd`, or `null` when unpriced. */
+  pricing: Pricing | null;
   /** The HTTP status the SDK received. */
   status: number | null;
   /** How the call ended; `null` while it runs. */
@@ -204,6 +207,7 @@ export class CallContext {
     this.usagePartial = false;
     this.usageEstimated = false;
     this.costUsd = null;
+    this.pricing = null;
     this.status = null;
     this.outcome = null;
     this.error = null;

@@ -9,7 +9,7 @@ import { SluiceEmitter, type Listener } from '../events/emitter.js';
 import type { CallOutcome, CallRecord } from '../events/record.js';
 import type { SluiceEventType } from '../events/types.js';
 import type { BatchQueue } from '../exporters/batch-queue.js';
-import { computeCostUsd, findPrice, type ModelPrice, type PriceTable } from '../wire/price.js';
+import { computeCostUsd, findPrice, resolvePrice, type ModelPrice, type PriceTable } from '../wire/price.js';
 import type { findProviderPrice } from '../wire/prices/index.js';
 import type { CallbackSink } from './callbacks.js';
 import { classify, type Classification } from './classify.js';
@@ -530,7 +530,11 @@ class SluiceInstance implements Sluice {
     const config = this.#config;
     const usage = ctx.usage;
     if (usage.inputTokens !== null || usage.outputTokens !== null) {
-      ctx.costUsd = computeCostUsd(priceOf(config.prices, prices, ctx), usage);
+      // Windows and date changes apply at the call's start time; the rules are resolved once.
+      const price = priceOf(config.prices, prices, ctx);
+      const resolved = price === undefined ? undefined : resolvePrice(price, usage, ctx.startedAt);
+      ctx.costUsd = computeCostUsd(resolved?.rates, usage);
+      ctx.pricing = ctx.costUsd === null ? null : (resolved?.pricing ?? null);
     }
     if (ctx.cache?.status === 'hit') {
       // The provider was not called: the answer's price is what the hit saved.
@@ -579,6 +583,7 @@ class SluiceInstance implements Sluice {
       usagePartial: ctx.usagePartial,
       usageEstimated: ctx.usageEstimated,
       costUsd: ctx.costUsd,
+      pricing: ctx.pricing,
       user: ctx.user,
       session: ctx.session,
       tags: [...ctx.tags],

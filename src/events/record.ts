@@ -2,6 +2,7 @@
  * The record: one per modelled call, whatever happened. Exporters serialise it, callbacks receive it.
  * @module
  */
+import type { Pricing } from '../wire/price.js';
 
 /**
  * The API dialect a call speaks: which SDK family sent it and which wire format it expects back.
@@ -28,6 +29,11 @@ export interface Usage {
   reasoningTokens: number | null;
   /** Input tokens written to the provider's prompt cache (a subset of `inputTokens`; Anthropic, Bedrock). */
   cacheWriteTokens: number | null;
+  /**
+   * The part of `cacheWriteTokens` written to the 1-hour cache (Anthropic's
+   * `cache_creation.ephemeral_1h_input_tokens`, Bedrock's `cacheDetails`); absent when not reported.
+   */
+  cacheWrite1hTokens?: number | null;
 }
 
 /** How a call ended. */
@@ -141,6 +147,8 @@ export interface CallRecord {
   usageEstimated: boolean;
   /** Cost in USD from the price catalog; `null` when the model has no price or usage is unknown. */
   costUsd: number | null;
+  /** Which price rules applied to `costUsd`: prompt-size tier, time-of-day window, region, date (docs/costs.md); `null` when unpriced. */
+  pricing: Pricing | null;
   /** End user, from config, the `x-sluice-user` header or the body's `user` field. */
   user: string | null;
   /** Session, from the `x-sluice-session` header. */

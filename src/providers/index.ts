@@ -21,4 +21,16 @@ export { builtinPrices, findProviderPrice } from '../wire/prices/index.js';
 export { openaiPrices } from '../wire/prices/openai.js';
 export { anthropicPrices } from '../wire/prices/anthropic.js';
 export { geminiPrices } from '../wire/prices/google.js';
-export { findPrice, computeCostUsd, type ModelPrice, type PriceTable, type TokenUsage } from '../wire/price.js';
+export {
+  findPrice,
+  computeCostUsd,
+  resolvePrice,
+  type ModelPrice,
+  type PriceRates,
+  type PriceTier,
+  type PriceWindow,
+  type PriceChange,
+  type Pricing,
+  type PriceTable,
+  type TokenUsage,
+} from '../wire/price.js';

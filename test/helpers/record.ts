@@ -31,6 +31,7 @@ export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
     usagePartial: false,
     usageEstimated: false,
     costUsd: 0.000031,
+    pricing: { tier: null, window: null, region: null, since: null },
     user: null,
     session: null,
     tags: [],

@@ -234,7 +234,7 @@ describe('openaiPrices table', () => {
   });
 
   it('keys have no provider prefix and no dated suffix unless priced apart', () => {
-    const pricedApartSnapshots = new Set(['gpt-4o-2024-05-13', 'gpt-3.5-turbo-1106']);
+    const pricedApartSnapshots = new Set(['gpt-4o-2024-05-13', 'gpt-3.5-turbo-1106', 'gpt-3.5-turbo-0613', 'gpt-3.5-turbo-0301']);
     for (const [id] of entries) {
       expect(id.startsWith('openai/'), id).toBe(false);
       if (/-(?:\d{4}-\d{2}-\d{2}|\d{4})$/.test(id)) expect(pricedApartSnapshots.has(id), id).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PriceTable } from '../../src/wire/price.js';
+import type { ModelPrice, PriceTable } from '../../src/wire/price.js';
 import { anthropicPrices } from '../../src/wire/prices/anthropic.js';
 import { bedrockPrices } from '../../src/wire/prices/bedrock.js';
 import { geminiPrices } from '../../src/wire/prices/google.js';
@@ -49,18 +49,20 @@ describe('builtin price tables', () => {
     expect(builtinPrices['gemini-openai']).toBe(geminiPrices);
   });
 
-  it('prices Claude on Bedrock and Vertex as Anthropic does', () => {
-    expect(bedrockPrices['anthropic.claude-sonnet-4-5-20250929-v1:0']).toEqual(anthropicPrices['claude-sonnet-4-5']);
-    expect(bedrockPrices['global.anthropic.claude-sonnet-4-5-20250929-v1:0']).toEqual(anthropicPrices['claude-sonnet-4-5']);
-    expect(bedrockPrices['anthropic.claude-opus-4-6-v1']).toEqual(anthropicPrices['claude-opus-4-6']);
-    expect(vertexPrices['claude-sonnet-4-5@20250929']).toEqual(anthropicPrices['claude-sonnet-4-5']);
-    expect(vertexPrices['claude-haiku-4-5@20251001']).toEqual(anthropicPrices['claude-haiku-4-5']);
+  it("prices Claude on Bedrock's global profile and on Vertex as Anthropic does, Bedrock's regional ones of 4.5+ at 1.1x", () => {
+    const base = ({ input, cachedInput, output, cacheWrite }: ModelPrice) => ({ input, cachedInput, output, cacheWrite });
+    expect(base(bedrockPrices['global.anthropic.claude-sonnet-4-5-20250929-v1:0']!)).toEqual(base(anthropicPrices['claude-sonnet-4-5']));
+    expect(base(bedrockPrices['anthropic.claude-sonnet-4-5-20250929-v1:0']!)).toEqual({ input: 3.3, cachedInput: 0.33, output: 16.5, cacheWrite: 4.125 });
+    expect(base(bedrockPrices['eu.anthropic.claude-opus-4-6-v1']!)).toEqual({ input: 5.5, cachedInput: 0.55, output: 27.5, cacheWrite: 6.875 });
+    expect(base(bedrockPrices['us.anthropic.claude-opus-4-1-20250805-v1:0']!)).toEqual(base(anthropicPrices['claude-opus-4-1']));
+    expect(base(vertexPrices['claude-sonnet-4-5@20250929'])).toEqual(base(anthropicPrices['claude-sonnet-4-5']));
+    expect(base(vertexPrices['claude-haiku-4-5@20251001'])).toEqual(base(anthropicPrices['claude-haiku-4-5']));
   });
 });
 
 describe('known prices', () => {
   it('claude-sonnet-4-5: $3 in, $0.30 cache read, $3.75 cache write, $15 out (models.dev, anthropic.com/pricing)', () => {
-    expect(findProviderPrice(builtinPrices, 'anthropic', 'claude-sonnet-4-5-20250929')).toEqual({ input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 });
+    expect(findProviderPrice(builtinPrices, 'anthropic', 'claude-sonnet-4-5-20250929')).toMatchObject({ input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75, cacheWrite1h: 6 });
   });
 
   it('gemini-2.5-flash: $0.30 in, $0.03 cache read, $2.50 out (models.dev providers/google)', () => {

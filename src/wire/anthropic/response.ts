@@ -73,12 +73,11 @@ export function toChatUsage(usage: Partial<AnthropicUsage>): ChatUsage {
   const cacheWrite = count(usage.cache_creation_input_tokens);
   const prompt = count(usage.input_tokens) + cacheRead + cacheWrite;
   const completion = count(usage.output_tokens);
-  const out: ChatUsage = {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: cacheRead, cache_write_tokens: cacheWrite },
-  };
+  const details: NonNullable<ChatUsage['prompt_tokens_details']> = { cached_tokens: cacheRead, cache_write_tokens: cacheWrite };
+  // `cache_creation` splits the writes by duration; the 1-hour ones bill dearer.
+  const hour = count(usage.cache_creation?.ephemeral_1h_input_tokens);
+  if (hour > 0) details.cache_write_1h_tokens = Math.min(hour, cacheWrite);
+  const out: ChatUsage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: details };
   const thinking = usage.output_tokens_details?.thinking_tokens;
   if (typeof thinking === 'number') out.completion_tokens_details = { reasoning_tokens: thinking };
   return out;

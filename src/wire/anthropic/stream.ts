@@ -36,7 +36,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   #nextTool = 0;
   /** Anthropic block index → tool index, and whether any argument text was sent for it. */
   readonly #tools = new Map<number, { index: number; hasArguments: boolean }>();
-  readonly #usage: Partial<Record<(typeof USAGE_KEYS)[number], number>> & { thinking?: number } = {};
+  readonly #usage: Partial<Record<(typeof USAGE_KEYS)[number], number>> & { thinking?: number; hour?: number } = {};
   #hasUsage = false;
 
   /** Whether `message_stop` arrived. */
@@ -176,13 +176,16 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         this.#hasUsage = true;
       }
     }
+    const creation = usage['cache_creation'];
+    if (isObject(creation) && typeof creation['ephemeral_1h_input_tokens'] === 'number') this.#usage.hour = creation['ephemeral_1h_input_tokens'];
     const details = usage['output_tokens_details'];
     if (isObject(details) && typeof details['thinking_tokens'] === 'number') this.#usage.thinking = details['thinking_tokens'];
   }
 
   #usageChunk(): ChatChunk {
-    const { thinking, ...counts } = this.#usage;
+    const { thinking, hour, ...counts } = this.#usage;
     const usage: Partial<AnthropicUsage> = { ...counts };
+    if (hour !== undefined) usage.cache_creation = { ephemeral_1h_input_tokens: hour };
     if (thinking !== undefined) usage.output_tokens_details = { thinking_tokens: thinking };
     return { id: this.#id, object: 'chat.completion.chunk', created: 0, model: this.#model, choices: [], usage: toChatUsage(usage) };
   }

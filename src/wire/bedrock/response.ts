@@ -14,6 +14,16 @@ function count(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
+/** The 1-hour cache writes of a Converse `usage.cacheDetails` list (0 when absent). */
+function hourWrites(details: unknown): number {
+  if (!Array.isArray(details)) return 0;
+  let hour = 0;
+  for (const detail of details as unknown[]) {
+    if (isRecord(detail) && detail['ttl'] === '1h') hour += count(detail['inputTokens']) ?? 0;
+  }
+  return hour;
+}
+
 /**
  * Converts Converse usage per providers.md §7.3: `inputTokens` excludes the cache, so the prompt total
  * adds cache reads and writes back.
@@ -34,6 +44,9 @@ export function toChatUsage(usage: unknown): ChatUsage | null {
   if (cacheRead !== null || cacheWrite !== null) {
     const details: NonNullable<ChatUsage['prompt_tokens_details']> = { cached_tokens: cacheRead ?? 0 };
     if (cacheWrite !== null) details.cache_write_tokens = cacheWrite;
+    // `cacheDetails: [{ ttl: '5m' | '1h', inputTokens }]` splits the writes by duration.
+    const hour = hourWrites(usage['cacheDetails']);
+    if (hour > 0 && cacheWrite !== null) details.cache_write_1h_tokens = Math.min(hour, cacheWrite);
     result.prompt_tokens_details = details;
   }
   return result;

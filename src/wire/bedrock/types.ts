@@ -107,6 +107,8 @@ export interface BedrockUsage {
   totalTokens?: number;
   cacheReadInputTokens?: number;
   cacheWriteInputTokens?: number;
+  /** The cache writes split by duration. */
+  cacheDetails?: { ttl: '5m' | '1h'; inputTokens: number }[];
 }
 
 /** A Converse answer. */

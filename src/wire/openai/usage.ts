@@ -20,12 +20,17 @@ export function chatUsage(usage: unknown): TokenUsage | null {
   let output = num(field(usage, 'completion_tokens'));
   // Embeddings report only prompt and total tokens: no output was produced.
   if (output === null && input !== null && num(field(usage, 'total_tokens')) === input) output = 0;
-  return {
+  const details = field(usage, 'prompt_tokens_details');
+  const read: TokenUsage = {
     inputTokens: input,
     outputTokens: output,
-    cachedTokens: num(field(field(usage, 'prompt_tokens_details'), 'cached_tokens')),
+    cachedTokens: num(field(details, 'cached_tokens')),
     reasoningTokens: num(field(field(usage, 'completion_tokens_details'), 'reasoning_tokens')),
   };
+  // Cache writes, where the provider reports them (`cache_write_tokens`: newest spec only, most report none).
+  const written = num(field(details, 'cache_write_tokens'));
+  if (written !== null) read.cacheWriteTokens = written;
+  return read;
 }
 
 /**

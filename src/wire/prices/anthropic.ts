@@ -9,10 +9,12 @@
  * - [rel] Public price tables quoting anthropic.com/pricing (onlyoneaman/code-usage
  *   `src/pricing/claude.js`, and Claude pricing tables of early 2026 in other repositories).
  *
- * `cacheWrite` is the 5-minute cache write (1.25x input); `cachedInput` the cache read (0.1x input,
- * 0.05x on Sonnet 5.5). Not represented, so costs are short-context Standard rates only:
- * - 1-hour cache writes (2x input), Batch (0.5x), fast mode (2x on Opus 4.8 and 5.5), data
- *   residency surcharges, and the long-context rate of Sonnet 4 and 4.5 above 200K input tokens.
+ * `cacheWrite` is the 5-minute cache write (1.25x input), `cacheWrite1h` the 1-hour one (2x input,
+ * every row of [gp] 0.1.8, checked 2026-12-07); `cachedInput` the cache read (0.1x input, 0.05x on
+ * Sonnet 5.5). Sonnet 4.5 has its long-context tier above 200K input tokens ([gp]); genai-prices has
+ * none for Sonnet 4.0, so none is set here. Not represented:
+ * - Batch (0.5x), fast mode (2x on Opus 4.8 and 5.5), data residency surcharges, and the tiers
+ *   Sonnet 4.6 and Opus 4.6 had before 2026-03-13 (flat since, per [gp]).
  * - Server tools (web search, code execution) billed per call.
  *
  * Keys are the API's aliases; dated snapshot ids (`claude-sonnet-4-5-20250929`) resolve to them
@@ -26,38 +28,38 @@ import type { PriceTable } from '../price.js';
 export const anthropicPrices = {
   // Claude 5 family. [md]; Sonnet 5.5's $0.10 cache read is 5% of input, as Anthropic's pricing page
   // states per the models.dev row's cited note.
-  'claude-opus-5-5': { input: 4, cachedInput: 0.2, output: 20, cacheWrite: 5 },
-  'claude-sonnet-5-5': { input: 2, cachedInput: 0.1, output: 10, cacheWrite: 2.5 },
-  'claude-opus-5': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 },
-  'claude-sonnet-5': { input: 2, cachedInput: 0.2, output: 10, cacheWrite: 2.5 },
-  'claude-fable-5': { input: 10, cachedInput: 1, output: 50, cacheWrite: 12.5 },
+  'claude-opus-5-5': { input: 4, cachedInput: 0.2, output: 20, cacheWrite: 5 , cacheWrite1h: 8 },
+  'claude-sonnet-5-5': { input: 2, cachedInput: 0.1, output: 10, cacheWrite: 2.5 , cacheWrite1h: 4 },
+  'claude-opus-5': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 , cacheWrite1h: 10 },
+  'claude-sonnet-5': { input: 2, cachedInput: 0.2, output: 10, cacheWrite: 2.5 , cacheWrite1h: 4 },
+  'claude-fable-5': { input: 10, cachedInput: 1, output: 50, cacheWrite: 12.5 , cacheWrite1h: 20 },
 
   // Claude 4.5 to 4.8. [md][rel]
-  'claude-opus-4-8': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 },
-  'claude-opus-4-7': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 },
-  'claude-opus-4-6': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 },
-  'claude-sonnet-4-6': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
-  'claude-opus-4-5': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 },
-  'claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
-  'claude-haiku-4-5': { input: 1, cachedInput: 0.1, output: 5, cacheWrite: 1.25 },
+  'claude-opus-4-8': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 , cacheWrite1h: 10 },
+  'claude-opus-4-7': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 , cacheWrite1h: 10 },
+  'claude-opus-4-6': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 , cacheWrite1h: 10 },
+  'claude-sonnet-4-6': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
+  'claude-opus-4-5': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 , cacheWrite1h: 10 },
+  'claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
+  'claude-haiku-4-5': { input: 1, cachedInput: 0.1, output: 5, cacheWrite: 1.25 , cacheWrite1h: 2 },
 
   // Claude 4.0 and 4.1. [md][gp][rel]
-  'claude-opus-4-1': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 },
-  'claude-opus-4-0': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 },
+  'claude-opus-4-1': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 , cacheWrite1h: 30 },
+  'claude-opus-4-0': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 , cacheWrite1h: 30 },
   // Base of the `claude-opus-4-20250514` snapshot.
-  'claude-opus-4': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 },
-  'claude-sonnet-4-0': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
+  'claude-opus-4': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 , cacheWrite1h: 30 },
+  'claude-sonnet-4-0': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
   // Base of the `claude-sonnet-4-20250514` snapshot.
-  'claude-sonnet-4': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
+  'claude-sonnet-4': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
 
   // Claude 3.x, kept so pinned deployments and historical records still price. [gp][md]
-  'claude-3-7-sonnet-latest': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
-  'claude-3-7-sonnet': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
-  'claude-3-5-sonnet-latest': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
-  'claude-3-5-sonnet': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
-  'claude-3-5-haiku-latest': { input: 0.8, cachedInput: 0.08, output: 4, cacheWrite: 1 },
-  'claude-3-5-haiku': { input: 0.8, cachedInput: 0.08, output: 4, cacheWrite: 1 },
-  'claude-3-opus-latest': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 },
-  'claude-3-opus': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 },
-  'claude-3-haiku': { input: 0.25, cachedInput: 0.03, output: 1.25, cacheWrite: 0.3 },
+  'claude-3-7-sonnet-latest': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
+  'claude-3-7-sonnet': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
+  'claude-3-5-sonnet-latest': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
+  'claude-3-5-sonnet': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
+  'claude-3-5-haiku-latest': { input: 0.8, cachedInput: 0.08, output: 4, cacheWrite: 1 , cacheWrite1h: 1.6 },
+  'claude-3-5-haiku': { input: 0.8, cachedInput: 0.08, output: 4, cacheWrite: 1 , cacheWrite1h: 1.6 },
+  'claude-3-opus-latest': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 , cacheWrite1h: 30 },
+  'claude-3-opus': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 , cacheWrite1h: 30 },
+  'claude-3-haiku': { input: 0.25, cachedInput: 0.03, output: 1.25, cacheWrite: 0.3 , cacheWrite1h: 0.5 },
 } as const satisfies PriceTable;

@@ -126,8 +126,12 @@ export const openaiPrices = {
   'gpt-4-turbo': { input: 10, cachedInput: null, output: 30 },
   'gpt-4': { input: 30, cachedInput: null, output: 60 },
   'gpt-3.5-turbo': { input: 0.5, cachedInput: null, output: 1.5 },
-  // Priced above the base id, so it needs its own row (LiteLLM: deprecated 2026-09-28).
+  // Priced above the base id, so they need their own rows: the snapshot rule would give them
+  // today's gpt-3.5-turbo price (LiteLLM: -1106 deprecated 2026-09-28). [gp]
   'gpt-3.5-turbo-1106': { input: 1, cachedInput: null, output: 2 },
+  'gpt-3.5-turbo-0613': { input: 1.5, cachedInput: null, output: 2 },
+  'gpt-3.5-turbo-0301': { input: 1.5, cachedInput: null, output: 2 },
+  'gpt-3.5-turbo-16k': { input: 3, cachedInput: null, output: 4 },
   'gpt-3.5-turbo-instruct': { input: 1.5, cachedInput: null, output: 2 },
 
   // Embeddings: input only. [ltl][gp][md]
