@@ -45,3 +45,31 @@ export function yieldToEventLoop(): Promise<void> {
     channel.port2.postMessage(null);
   });
 }
+
+/** A plugin's scan of one call's texts, as {@link scanLimitReason} drives it. */
+export interface AheadScan {
+  /** Marks every text as not scanned (the size limit was passed before any work). */
+  skipAll(): void;
+  /** Scans the texts in slices, yielding between them; `'time'` when `maxScanMs` ran out. */
+  prepare(texts: readonly string[], now: () => number, startedMs: number): Promise<string>;
+}
+
+/**
+ * Scans texts ahead within the limits, and says which limit was passed, if any.
+ * @param texts The call's texts.
+ * @param scan The plugin's scan.
+ * @param limits The resolved limits.
+ * @param now The call's clock.
+ * @returns Why the scan stopped short (for the refusal or the record), or `null` when it finished.
+ */
+export async function scanLimitReason(texts: readonly string[], scan: AheadScan, limits: ScanLimits, now: () => number): Promise<string | null> {
+  const startedMs = now();
+  let chars = 0;
+  for (const text of texts) chars += text.length;
+  if (chars > limits.maxScanChars) {
+    scan.skipAll();
+    return `its texts hold ${chars} characters, more than maxScanChars (${limits.maxScanChars})`;
+  }
+  if ((await scan.prepare(texts, now, startedMs)) === 'time') return `the scan took longer than maxScanMs (${limits.maxScanMs} ms)`;
+  return null;
+}

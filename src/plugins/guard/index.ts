@@ -13,7 +13,7 @@ import { forEachTextField, mapTextFields, type TextRole } from '../text-fields.j
 import { runCheck } from './check.js';
 import { resolveGuardOptions, type GuardCheckInput, type GuardOptions, type ResolvedGuardOptions } from './options.js';
 import { countMatches, normalizeForScan, stripHidden, type HiddenScan } from './rules.js';
-import { SCAN_SLICE_CHARS, yieldToEventLoop } from '../scan-budget.js';
+import { SCAN_SLICE_CHARS, scanLimitReason, yieldToEventLoop } from '../scan-budget.js';
 
 export type {
   GuardBuiltinRule,
@@ -148,27 +148,9 @@ const SCAN_LIMIT_RULE = 'scan-limit';
 
 /** Scans a large body's texts before the visit, within the scan limits; over one, blocks or lets the call on per `onScanLimit`. */
 async function scanAhead(ctx: CallContext, body: unknown, scan: GuardScan, options: ResolvedGuardOptions): Promise<void> {
-  const startedMs = ctx.now();
-  const { maxScanChars, maxScanMs, onScanLimit } = options.limits;
-  const texts: string[] = [];
-  let chars = 0;
-  forEachTextField(
-    ctx.dialect,
-    ctx.operation,
-    body,
-    (text) => {
-      texts.push(text);
-      chars += text.length;
-    },
-    options.roles,
-  );
-  let reason: string;
-  if (chars > maxScanChars) {
-    scan.skipAll();
-    reason = `its texts hold ${chars} characters, more than maxScanChars (${maxScanChars})`;
-  } else if ((await scan.prepare(texts, ctx.now, startedMs)) === 'time') {
-    reason = `the scan took longer than maxScanMs (${maxScanMs} ms)`;
-  } else return;
+  const { onScanLimit } = options.limits;
+  const reason = await scanLimitReason(collectTexts(ctx, body, options.roles), scan, options.limits, ctx.now);
+  if (reason === null) return;
   report(ctx, SCAN_LIMIT_RULE, onScanLimit === 'block' ? 'block' : 'log', 1);
   if (onScanLimit === 'block') {
     throw new SluiceError(CODE, `guard(): request blocked, it was not sent: ${reason}. Raise the limit, or set onScanLimit to 'allow' to send such requests partly scanned.`, { status: 400 });

@@ -8,7 +8,7 @@ import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Middleware, Next } from '../../core/types.js';
-import { SCAN_SLICE_CHARS } from '../scan-budget.js';
+import { SCAN_SLICE_CHARS, scanLimitReason } from '../scan-budget.js';
 import { forEachTextField, mapTextFields } from '../text-fields.js';
 import { resolvePiiOptions, type PiiOptions, type ResolvedPiiOptions } from './options.js';
 import { PiiScan } from './redact.js';
@@ -47,21 +47,11 @@ function report(ctx: CallContext, scan: PiiScan, options: ResolvedPiiOptions): v
  * the record's `error` saying what was not scanned.
  */
 async function scanAhead(ctx: CallContext, body: unknown, scan: PiiScan, options: ResolvedPiiOptions): Promise<void> {
-  const startedMs = ctx.now();
-  const { maxScanChars, maxScanMs, onScanLimit } = options.limits;
+  const { onScanLimit } = options.limits;
   const texts: string[] = [];
-  let chars = 0;
-  forEachTextField(ctx.dialect, ctx.operation, body, (text) => {
-    texts.push(text);
-    chars += text.length;
-  });
-  let reason: string;
-  if (chars > maxScanChars) {
-    scan.skipAll();
-    reason = `its texts hold ${chars} characters, more than maxScanChars (${maxScanChars})`;
-  } else if ((await scan.prepare(texts, ctx.now, startedMs)) === 'time') {
-    reason = `the scan took longer than maxScanMs (${maxScanMs} ms)`;
-  } else return;
+  forEachTextField(ctx.dialect, ctx.operation, body, (text) => void texts.push(text));
+  const reason = await scanLimitReason(texts, scan, options.limits, ctx.now);
+  if (reason === null) return;
   ctx.guard.push({ rule: SCAN_LIMIT_RULE, action: onScanLimit === 'block' ? 'block' : 'log', count: 1 });
   if (ctx.events.has('guard:match')) ctx.events.emit({ type: 'guard:match', id: ctx.id, rule: SCAN_LIMIT_RULE, action: onScanLimit === 'block' ? 'block' : 'log', count: 1 });
   if (onScanLimit === 'block') {
