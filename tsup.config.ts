@@ -53,4 +53,6 @@ const bundled = ['zod', 'p-retry', 'is-network-error', 'eventemitter3'];
 export default defineConfig([
   { ...shared, format: 'esm', dts: true, clean: true, noExternal: bundled },
   { ...shared, format: 'cjs', dts: true, noExternal: [...bundled, 'p-limit', 'yocto-queue'], plugins: [lazyRequire] },
+  // The `sluice` command: Node only, ESM only (it reads import.meta.url), never imported by a library entry.
+  { entry: { cli: 'src/cli/index.ts' }, format: 'esm', target: 'node20', platform: 'node', splitting: true, sourcemap: true, treeshake: true, noExternal: bundled },
 ]);
