@@ -174,14 +174,15 @@ function configSchema(): z.ZodMiniType {
     reasoning: z.optional(z.nullable(nonNegative())),
   };
   const rates = z.strictObject(rateFields);
+  const tiers = z.optional(z.array(z.strictObject({ above: nonNegative(), rates })));
   // Window times ('HH:MM') and change dates ('YYYY-MM-DD') are checked as strings only: format
   // checks cost the core entry ~30 bytes it does not have (.ci/check-bundle.mjs, 25 KB). A malformed
   // one never matches, so the base rates apply (docs/costs.md).
   const price = z.strictObject({
     ...rateFields,
-    tiers: z.optional(z.array(z.strictObject({ above: nonNegative(), rates }))),
+    tiers,
     windows: z.optional(z.array(z.strictObject({ name: z.string(), from: z.string(), to: z.string(), rates }))),
-    changes: z.optional(z.array(z.strictObject({ from: z.string(), rates }))),
+    changes: z.optional(z.array(z.strictObject({ from: z.string(), rates, tiers }))),
     region: z.optional(z.string()),
   });
   // Keys are checked by hand (callback-names.ts): LiteLLM's names, class instances, did-you-mean.

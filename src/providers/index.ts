@@ -21,6 +21,7 @@ export { builtinPrices, findProviderPrice } from '../wire/prices/index.js';
 export { openaiPrices } from '../wire/prices/openai.js';
 export { anthropicPrices } from '../wire/prices/anthropic.js';
 export { geminiPrices } from '../wire/prices/google.js';
+export { fromGenaiPrices, fromLiteLLMPrices, type ForeignPrices } from '../wire/prices/foreign.js';
 export {
   findPrice,
   computeCostUsd,

@@ -40,6 +40,11 @@ export interface PriceWindow {
 export interface PriceChange {
   from: string;
   rates: PriceRates;
+  /**
+   * The prompt-size tiers from this date on, replacing the model's `tiers` (`[]`: none any more);
+   * absent: the model's `tiers` still apply.
+   */
+  tiers?: readonly PriceTier[];
 }
 
 /**
@@ -181,6 +186,7 @@ const MINUTES_PER_DAY = 1440;
  */
 export function resolvePrice(price: ModelPrice, usage: TokenUsage, atMs?: number): { rates: PriceRates; pricing: Pricing } {
   let rates: PriceRates = price;
+  let tiers = price.tiers;
   const pricing: Pricing = { tier: null, window: null, region: price.region ?? null, since: null };
   if (atMs !== undefined && Number.isFinite(atMs)) {
     let latest = -Infinity;
@@ -190,6 +196,7 @@ export function resolvePrice(price: ModelPrice, usage: TokenUsage, atMs?: number
       if (!(from <= atMs) || from < latest) continue;
       latest = from;
       rates = change.rates;
+      tiers = change.tiers ?? price.tiers;
       pricing.since = change.from;
     }
     // Calls before 1970 would give a negative minute and match no window: the base rates apply.
@@ -206,7 +213,7 @@ export function resolvePrice(price: ModelPrice, usage: TokenUsage, atMs?: number
     }
   }
   const input = usage.inputTokens ?? 0;
-  for (const tier of price.tiers ?? []) {
+  for (const tier of tiers ?? []) {
     if (input <= tier.above) continue;
     rates = tier.rates;
     pricing.tier = `>${Math.round(tier.above / 1000)}k`;

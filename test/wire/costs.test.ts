@@ -141,6 +141,19 @@ describe('resolvePrice edge cases', () => {
     expect(out.pricing.since).toBe('2026-06-01');
   });
 
+  it("applies a dated change's own tiers from its date on, and the model's tiers before it or when it has none", () => {
+    const bigTier = { input: 10, cachedInput: null, output: 10 };
+    const changeTier = { input: 4, cachedInput: null, output: 4 };
+    const price = { ...base, tiers: [{ above: 100, rates: bigTier }], changes: [{ from: '2026-06-01', rates: other, tiers: [{ above: 100, rates: changeTier }] }] };
+    expect(resolvePrice(price, usage(500, 1), at('2026-05-31T00:00:00Z')).rates).toBe(bigTier);
+    expect(resolvePrice(price, usage(500, 1), at('2026-06-01T00:00:00Z')).rates).toBe(changeTier);
+    expect(resolvePrice(price, usage(50, 1), at('2026-06-01T00:00:00Z')).rates).toBe(other);
+    const ended = { ...price, changes: [{ from: '2026-06-01', rates: other, tiers: [] }] };
+    expect(resolvePrice(ended, usage(500, 1), at('2026-07-01T00:00:00Z'))).toEqual({ rates: other, pricing: { tier: null, window: null, region: null, since: '2026-06-01' } });
+    const kept = { ...price, changes: [{ from: '2026-06-01', rates: other }] };
+    expect(resolvePrice(kept, usage(500, 1), at('2026-07-01T00:00:00Z')).rates).toBe(bigTier);
+  });
+
   it('wraps a window past midnight, the end exclusive', () => {
     const p = { ...base, windows: [{ name: 'night', from: '22:00', to: '02:00', rates: other }] };
     expect(resolvePrice(p, usage(1, 1), at('2026-12-07T23:30:00Z')).pricing.window).toBe('night');

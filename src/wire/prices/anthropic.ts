@@ -12,7 +12,7 @@
  * `cacheWrite` is the 5-minute cache write (1.25x input), `cacheWrite1h` the 1-hour one (2x input,
  * every row of [gp] 0.1.8, checked 2026-12-07); `cachedInput` the cache read (0.1x input, 0.05x on
  * Sonnet 5.5). Sonnet 4.5 has its long-context tier above 200K input tokens ([gp]); genai-prices has
- * none for Sonnet 4.0, so none is set here. Not represented:
+ * none for Sonnet 4.0, so none is set there. Not represented:
  * - Batch (0.5x), fast mode (2x on Opus 4.8 and 5.5), data residency surcharges, and the tiers
  *   Sonnet 4.6 and Opus 4.6 had before 2026-03-13 (flat since, per [gp]).
  * - Server tools (web search, code execution) billed per call.
@@ -40,7 +40,9 @@ export const anthropicPrices = {
   'claude-opus-4-6': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 , cacheWrite1h: 10 },
   'claude-sonnet-4-6': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
   'claude-opus-4-5': { input: 5, cachedInput: 0.5, output: 25, cacheWrite: 6.25 , cacheWrite1h: 10 },
-  'claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 , cacheWrite1h: 6 },
+  // Above 200K input tokens (the 1M-context beta, retired 2026-04-30: larger requests fail since) the
+  // whole request bills at 2x input and 1.5x output. [gp]
+  'claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75, cacheWrite1h: 6, tiers: [{ above: 200_000, rates: { input: 6, cachedInput: 0.6, output: 22.5, cacheWrite: 7.5, cacheWrite1h: 12 } }] },
   'claude-haiku-4-5': { input: 1, cachedInput: 0.1, output: 5, cacheWrite: 1.25 , cacheWrite1h: 2 },
 
   // Claude 4.0 and 4.1. [md][gp][rel]

@@ -16,7 +16,8 @@ export const groqPrices = {
   'openai/gpt-oss-120b': { input: 0.15, cachedInput: 0.075, output: 0.6 },
   'openai/gpt-oss-20b': { input: 0.075, cachedInput: 0.0375, output: 0.3 },
   'qwen/qwen3-32b': { input: 0.29, cachedInput: null, output: 0.59 },
-  'moonshotai/kimi-k2-instruct': { input: 1, cachedInput: null, output: 3 },
+  // Cache reads at half price: genai-prices 0.1.8 (npm), checked 2026-12-08.
+  'moonshotai/kimi-k2-instruct': { input: 1, cachedInput: 0.5, output: 3 },
   // [gp]
   'meta-llama/llama-4-maverick-17b-128e-instruct': { input: 0.2, cachedInput: null, output: 0.6 },
   'meta-llama/llama-4-scout-17b-16e-instruct': { input: 0.11, cachedInput: null, output: 0.34 },

@@ -1,6 +1,5 @@
 /**
- * OpenAI token prices, USD per million tokens, Standard tier, requests of at most 272K input tokens.
- * Plain data: nothing runs at import.
+ * OpenAI token prices, USD per million tokens, Standard tier. Plain data: nothing runs at import.
  *
  * Checked 2026-11-27. Each entry agrees in at least two of these sources; where a row cites fewer,
  * its comment says why it was kept:
@@ -13,9 +12,12 @@
  *   codexometer, codex-token-meter, agent-telemetry, trick77/toolkit) and reseller pages that state
  *   they bill OpenAI's Standard rates (laozhang, apiyi, apidog guides).
  *
- * Not represented, so costs are short-context Standard rates only:
- * - GPT-5.4 and later re-price the whole request above 272K input tokens (2x input and cache,
- *   1.5x output); Batch/Flex (0.5x), Fast/priority (2x) and regional processing (+10%) are tiers.
+ * - Long context: GPT-5.4, 5.5, 5.6 and GPT-6 re-price the whole request at 272K input tokens and
+ *   above (2x input, cached input and cache writes, 1.5x output): the `tiers` of those rows, as
+ *   OpenAI's model pages and genai-prices 0.1.8 give them (GPT-6 Sol and Luna: above 272K).
+ *   GPT-6.1 and 6.2 have no published long-context rate in either source, so none is modelled.
+ *
+ * Not represented: Batch/Flex (0.5x), Fast/priority (2x) and regional processing (+10%).
  * - GPT-5.6 and GPT-6 bill cache writes (`cacheWrite`, 1.25x input, 30-minute retention; the
  *   12-hour retention costs more). Earlier models bill no cache writes.
  * - Realtime and audio models list text-token prices only; their audio and image tokens cost more.
@@ -29,29 +31,29 @@ export const openaiPrices = {
   'gpt-6.2-sol': { input: 2, cachedInput: 0.1, output: 10, cacheWrite: 2.5 },
   'gpt-6.1-sol': { input: 2, cachedInput: 0.1, output: 10, cacheWrite: 2.5 },
   'gpt-6.1-terra': { input: 1, cachedInput: 0.05, output: 5, cacheWrite: 1.25 },
-  'gpt-6-astra': { input: 10, cachedInput: 1, output: 50, cacheWrite: 12.5 },
-  'gpt-6-sol': { input: 2, cachedInput: 0.2, output: 10, cacheWrite: 2.5 },
-  'gpt-6-luna': { input: 0.1, cachedInput: 0.01, output: 0.5, cacheWrite: 0.125 },
+  'gpt-6-astra': { input: 10, cachedInput: 1, output: 50, cacheWrite: 12.5, tiers: [{ above: 271_999, rates: { input: 20, cachedInput: 2, output: 75, cacheWrite: 25 } }] },
+  'gpt-6-sol': { input: 2, cachedInput: 0.2, output: 10, cacheWrite: 2.5, tiers: [{ above: 272_000, rates: { input: 4, cachedInput: 0.4, output: 15, cacheWrite: 5 } }] },
+  'gpt-6-luna': { input: 0.1, cachedInput: 0.01, output: 0.5, cacheWrite: 0.125, tiers: [{ above: 272_000, rates: { input: 0.2, cachedInput: 0.02, output: 0.75, cacheWrite: 0.25 } }] },
 
   // GPT-5.6 family. Sol: list price. OpenAI's page shows a $4 / $0.40 / $20 promotion guaranteed
   // only through 2026-11-21, which had passed when checked with no extension found; list price
   // errs toward overstating cost. models.dev's $2 / $10 for 5.6 Sol matches GPT-6 Sol and no
   // other source, so it was not taken. [oai][ltl][rel]
-  'gpt-5.6-sol': { input: 5, cachedInput: 0.5, output: 30, cacheWrite: 6.25 },
+  'gpt-5.6-sol': { input: 5, cachedInput: 0.5, output: 30, cacheWrite: 6.25, tiers: [{ above: 271_999, rates: { input: 10, cachedInput: 1, output: 45, cacheWrite: 12.5 } }] },
   // OpenAI's alias for gpt-5.6-sol. [oai][md]
-  'gpt-5.6': { input: 5, cachedInput: 0.5, output: 30, cacheWrite: 6.25 },
+  'gpt-5.6': { input: 5, cachedInput: 0.5, output: 30, cacheWrite: 6.25, tiers: [{ above: 271_999, rates: { input: 10, cachedInput: 1, output: 45, cacheWrite: 12.5 } }] },
   // Terra and Luna: the 2026-07-30 cut; LiteLLM and models.dev still hold the launch prices. [oai][rel]
-  'gpt-5.6-terra': { input: 2, cachedInput: 0.2, output: 12, cacheWrite: 2.5 },
-  'gpt-5.6-luna': { input: 0.2, cachedInput: 0.02, output: 1.2, cacheWrite: 0.25 },
+  'gpt-5.6-terra': { input: 2, cachedInput: 0.2, output: 12, cacheWrite: 2.5, tiers: [{ above: 271_999, rates: { input: 4, cachedInput: 0.4, output: 18, cacheWrite: 5 } }] },
+  'gpt-5.6-luna': { input: 0.2, cachedInput: 0.02, output: 1.2, cacheWrite: 0.25, tiers: [{ above: 271_999, rates: { input: 0.4, cachedInput: 0.04, output: 1.8, cacheWrite: 0.5 } }] },
 
   // GPT-5.5 and 5.4. One tracker reports gpt-5.5 off OpenAI's pricing page since 2026-08; kept for
   // pinned deployments. [ltl][md][rel]
-  'gpt-5.5': { input: 5, cachedInput: 0.5, output: 30 },
+  'gpt-5.5': { input: 5, cachedInput: 0.5, output: 30, tiers: [{ above: 271_999, rates: { input: 10, cachedInput: 1, output: 45 } }] },
   // Pro models: LiteLLM lists a $3 cached rate; models.dev and the May 2026 reading of OpenAI's
   // page list none, as for every earlier pro model. No discount taken, which never understates.
-  'gpt-5.5-pro': { input: 30, cachedInput: null, output: 180 },
-  'gpt-5.4': { input: 2.5, cachedInput: 0.25, output: 15 },
-  'gpt-5.4-pro': { input: 30, cachedInput: null, output: 180 },
+  'gpt-5.5-pro': { input: 30, cachedInput: null, output: 180, tiers: [{ above: 271_999, rates: { input: 60, cachedInput: null, output: 270 } }] },
+  'gpt-5.4': { input: 2.5, cachedInput: 0.25, output: 15, tiers: [{ above: 271_999, rates: { input: 5, cachedInput: 0.5, output: 22.5 } }] },
+  'gpt-5.4-pro': { input: 30, cachedInput: null, output: 180, tiers: [{ above: 271_999, rates: { input: 60, cachedInput: null, output: 270 } }] },
   'gpt-5.4-mini': { input: 0.75, cachedInput: 0.075, output: 4.5 },
   'gpt-5.4-nano': { input: 0.2, cachedInput: 0.02, output: 1.25 },
 
