@@ -4,6 +4,7 @@ import { anthropicPrices } from '../../src/wire/prices/anthropic.js';
 import { bedrockPrices } from '../../src/wire/prices/bedrock.js';
 import { geminiPrices } from '../../src/wire/prices/google.js';
 import { groqPrices } from '../../src/wire/prices/groq.js';
+import { genaiSnapshot } from '../../src/wire/prices/genai-snapshot.js';
 import { builtinPrices, findProviderPrice } from '../../src/wire/prices/index.js';
 import { openaiPrices } from '../../src/wire/prices/openai.js';
 import { vertexPrices } from '../../src/wire/prices/vertex.js';
@@ -94,7 +95,9 @@ describe('findProviderPrice', () => {
 
   it('falls back to openai, then anthropic, then gemini when the provider has no entry', () => {
     // Vertex lists Claude only; its Gemini ids bill as on the Gemini API.
-    expect(findProviderPrice(builtinPrices, 'vertex', 'gemini-2.5-pro')).toBe(geminiPrices['gemini-2.5-pro']);
+    // (Here genai-prices' google table answers first, at the same rates.)
+    expect(findProviderPrice(builtinPrices, 'vertex', 'gemini-2.5-pro')).toEqual(geminiPrices['gemini-2.5-pro']);
+    expect(findProviderPrice(builtinPrices, 'vertex', 'gemini-2.5-pro', {})).toBe(geminiPrices['gemini-2.5-pro']);
     expect(findProviderPrice(builtinPrices, 'vertex', 'claude-sonnet-4-5@20250929')).toBe(vertexPrices['claude-sonnet-4-5@20250929']);
     // A provider without a table, and an unknown provider.
     expect(findProviderPrice(builtinPrices, 'openrouter', 'gpt-4.1')).toBe(openaiPrices['gpt-4.1']);
@@ -115,7 +118,9 @@ describe('findProviderPrice', () => {
   it('looks only at the creators when the provider is null', () => {
     expect(findProviderPrice(builtinPrices, null, 'claude-opus-4-1-20250805')).toBe(anthropicPrices['claude-opus-4-1']);
     expect(findProviderPrice(builtinPrices, null, 'gemini-2.0-flash')).toBe(geminiPrices['gemini-2.0-flash']);
-    expect(findProviderPrice(builtinPrices, null, 'openai/gpt-oss-120b')).toBeUndefined();
+    expect(findProviderPrice(builtinPrices, null, 'openai/gpt-oss-120b', {})).toBeUndefined();
+    // genai-prices' openai table lists it: the creators' snapshot tables come after the curated ones.
+    expect(findProviderPrice(builtinPrices, null, 'openai/gpt-oss-120b')).toBe(genaiSnapshot['openai']!['gpt-oss-120b']);
   });
 
   it("strips a prefix naming the creator, and only that creator's", () => {
@@ -131,6 +136,8 @@ describe('findProviderPrice', () => {
     expect(findProviderPrice(builtinPrices, 'groq', 'no-such-model')).toBeUndefined();
     expect(findProviderPrice(builtinPrices, 'constructor', 'toString')).toBeUndefined();
     expect(findProviderPrice(builtinPrices, '__proto__', 'constructor')).toBeUndefined();
-    expect(findProviderPrice({}, 'openai', 'gpt-4o')).toBeUndefined();
+    expect(findProviderPrice({}, 'openai', 'gpt-4o', {})).toBeUndefined();
+    expect(findProviderPrice({}, 'openai', 'gpt-4o')).toBe(genaiSnapshot['openai']!['gpt-4o']);
+    expect(findProviderPrice(builtinPrices, 'toString', 'gpt-x', { toString: {} })).toBeUndefined();
   });
 });

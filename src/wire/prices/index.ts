@@ -10,6 +10,8 @@ import { bedrockPrices } from './bedrock.js';
 import { cerebrasPrices } from './cerebras.js';
 import { deepseekPrices } from './deepseek.js';
 import { fireworksPrices } from './fireworks.js';
+import { genaiSnapshot } from './genai-snapshot.js';
+import { GENAI_TABLES } from './genai-tables.js';
 import { geminiPrices } from './google.js';
 import { groqPrices } from './groq.js';
 import { mistralPrices } from './mistral.js';
@@ -67,10 +69,13 @@ function tableOf(tables: Readonly<Record<string, PriceTable>>, name: string): Pr
  * Finds the price of `model` as served by `provider`. Lookup order:
  * 1. the provider's own table, by exact id, then without a dated snapshot suffix (`-2025-08-07`,
  *    `-20250929`, `-0125`), as {@link findPrice} does;
- * 2. when `provider` is `null`, has no table, or its table does not list the model: the tables of
- *    the first-party creators `openai`, `anthropic`, `gemini`, in that order, each by the same rule,
- *    first with the model id as given, then without a leading `prefix/` that names that creator
- *    (`anthropic/claude-sonnet-4-5`, `google/gemini-2.5-pro`; `gemini/` also counts for Gemini).
+ * 2. then, by the same rule, genai-prices' table for that provider (a generated snapshot of
+ *    pydantic's genai-prices, `genai-snapshot.ts`; the curated tables win over it);
+ * 3. when `provider` is `null`, or neither table lists the model: the tables of the first-party
+ *    creators `openai`, `anthropic`, `gemini`, in that order, each by the same rule, first with the
+ *    model id as given, then without a leading `prefix/` that names that creator
+ *    (`anthropic/claude-sonnet-4-5`, `google/gemini-2.5-pro`; `gemini/` also counts for Gemini);
+ *    the curated creators' tables first, then their snapshot tables.
  *
  * A prefix naming anyone else (`meta-llama/...`) is never stripped, so a reseller's id never
  * borrows a first-party price by accident. Pure: reads only its arguments.
@@ -78,6 +83,8 @@ function tableOf(tables: Readonly<Record<string, PriceTable>>, name: string): Pr
  *   tables merged over it.
  * @param provider The catalog name of the provider that served the call, or `null` when unknown.
  * @param model The model id as sent or as reported by the provider.
+ * @param snapshot The generated genai-prices tables, by genai-prices provider id; pass `{}` to use
+ *   `tables` alone.
  * @returns The price, or `undefined` when no table lists the model.
  * @example
  * findProviderPrice(builtinPrices, 'groq', 'openai/gpt-oss-120b'); // Groq's price
@@ -89,22 +96,34 @@ export function findProviderPrice(
   tables: Readonly<Record<string, PriceTable>>,
   provider: string | null,
   model: string,
+  snapshot: Readonly<Record<string, PriceTable>> = genaiSnapshot,
 ): ModelPrice | undefined {
   if (provider !== null) {
-    const own = tableOf(tables, provider);
-    const found = own === undefined ? undefined : findPrice(own, model);
+    const found = inTable(tableOf(tables, provider), model) ?? inTable(snapshotOf(snapshot, provider), model);
     if (found !== undefined) return found;
   }
-  for (const [name, prefixes] of CREATORS) {
-    const table = tableOf(tables, name);
-    if (table === undefined) continue;
-    const found = findPrice(table, model);
-    if (found !== undefined) return found;
-    for (const prefix of prefixes) {
-      if (!model.startsWith(prefix)) continue;
-      const unprefixed = findPrice(table, model.slice(prefix.length));
-      if (unprefixed !== undefined) return unprefixed;
+  for (const layer of [tables, null] as const) {
+    for (const [name, prefixes] of CREATORS) {
+      const table = layer === null ? snapshotOf(snapshot, name) : tableOf(layer, name);
+      if (table === undefined) continue;
+      const found = findPrice(table, model);
+      if (found !== undefined) return found;
+      for (const prefix of prefixes) {
+        if (!model.startsWith(prefix)) continue;
+        const unprefixed = findPrice(table, model.slice(prefix.length));
+        if (unprefixed !== undefined) return unprefixed;
+      }
     }
   }
   return undefined;
+}
+
+function inTable(table: PriceTable | undefined, model: string): ModelPrice | undefined {
+  return table === undefined ? undefined : findPrice(table, model);
+}
+
+/** The generated genai-prices table that bills a Sluice provider, if any. */
+function snapshotOf(snapshot: Readonly<Record<string, PriceTable>>, provider: string): PriceTable | undefined {
+  const id = Object.hasOwn(GENAI_TABLES, provider) ? GENAI_TABLES[provider]! : null;
+  return id === null ? undefined : tableOf(snapshot, id);
 }
