@@ -21,6 +21,7 @@ export interface CliCommand {
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }>> = {
   version: { summary: 'print the installed version', load: () => import('./version.js') },
+  'import-litellm': { summary: 'print a LiteLLM proxy config.yaml as a Sluice configuration', load: () => import('./import-litellm.js') },
 };
 
 function usage(): string {
