@@ -348,3 +348,74 @@ describe('SseRestorer maximum event size', () => {
     expect(() => restorer.push(new TextEncoder().encode(`data: {"a":"${'x'.repeat(100)}`))).toThrow(/larger than 64 bytes/);
   });
 });
+
+// Behaviour that mutation testing found unpinned (issue 20): each test names what it keeps.
+describe('SseRestorer: the stream around a restored event', () => {
+  const chunk = (delta: object, finish: string | null = null, index = 0): string =>
+    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index, delta, finish_reason: finish }] })}\n\n`;
+  const finish = chunk({}, 'stop');
+  const done = 'data: [DONE]\n\n';
+
+  function run(parts: readonly string[]): { out: string; pushed: Array<string | null> } {
+    const restorer = new SseRestorer(placeholders);
+    const pushed = parts.map((part) => {
+      const bytes = restorer.push(encoder.encode(part));
+      return bytes === null ? null : decoder.decode(bytes);
+    });
+    const rest = restorer.end();
+    return { out: pushed.join('') + (rest === null ? '' : decoder.decode(rest)), pushed };
+  }
+
+  it('restore keeps the events that follow a restored event in the same chunk', () => {
+    const { out, pushed } = run([chunk({ content: 'mail <EMAIL_1>' }) + finish + done]);
+    expect(pushed[0]).toBe(chunk({ content: 'mail jane.doe@example.com' }) + finish + done);
+    expect(out.endsWith(finish + done)).toBe(true);
+  });
+
+  it('restore keeps the events that follow a released held event in the same chunk', () => {
+    const { out } = run([chunk({ content: 'to <EMA' }), chunk({ content: 'IL_1> ok' }) + finish + done]);
+    expect(openai.text(out)).toBe('to jane.doe@example.com ok');
+    expect(out.endsWith(finish + done)).toBe(true);
+  });
+
+  it('restore delivers an unterminated last event when the stream ends', () => {
+    const last = chunk({ content: 'bye <EMAIL_2>' }).slice(0, -1);
+    const { out, pushed } = run([chunk({ content: 'hi' }), last]);
+    expect(pushed[1]).toBeNull();
+    expect(openai.text(out)).toBe('hibye bob@example.org');
+  });
+
+  it('restore delivers a held placeholder prefix when the stream ends without its rest', () => {
+    const { out, pushed } = run([chunk({ content: 'x <EMA' })]);
+    expect(pushed[0]).toBeNull();
+    expect(openai.text(out)).toBe('x <EMA');
+  });
+
+  it('restore reads data lines without a space, a bare data line and data over several lines', () => {
+    const noSpace = `data:${JSON.stringify({ choices: [{ index: 0, delta: { content: 'a <PHONE_1>' } }] })}\n\n`;
+    const bare = `data\ndata: ${JSON.stringify({ choices: [{ index: 0, delta: { content: ' b <EMAIL_1>' } }] })}\n\n`;
+    const split = `data: {"choices":[{"index":0,\ndata: "delta":{"content":" c <EMAIL_2>"}}]}\n\n`;
+    const { out } = run([noSpace + bare + split + done]);
+    expect(openai.text(out)).toBe('a +1 415 555 2671 b jane.doe@example.com c bob@example.org');
+    expect(out.endsWith(done)).toBe(true);
+  });
+
+  it('restore joins a placeholder split around a keep-alive comment, and keeps the comment', () => {
+    const { out } = run([chunk({ content: 'to <EMA' }), ': ping\n\n', chunk({ content: 'IL_1>!' }), done]);
+    expect(openai.text(out)).toBe('to jane.doe@example.com!');
+    expect(out).toContain(': ping\n\n');
+    expect(out.endsWith(done)).toBe(true);
+  });
+
+  it('restore lets another choice pass a held event and restores each choice apart', () => {
+    const { out } = run([chunk({ content: 'x <EMA' }, null, 0), chunk({ content: 'other <PHONE_1>' }, null, 1), chunk({ content: 'IL_1> y' }, null, 0), done]);
+    const texts = new Map<number, string>();
+    for (const { data } of events(out)) {
+      if (data === '[DONE]') continue;
+      const parsed = JSON.parse(data) as { choices: Array<{ index: number; delta: { content?: string } }> };
+      for (const choice of parsed.choices) texts.set(choice.index, (texts.get(choice.index) ?? '') + (choice.delta.content ?? ''));
+    }
+    expect(texts.get(0)).toBe('x jane.doe@example.com y');
+    expect(texts.get(1)).toBe('other +1 415 555 2671');
+  });
+});

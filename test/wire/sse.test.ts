@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSseEvent, SseFramer } from '../../src/wire/sse.js';
+import { parseSseEvent, payloadEnd, payloadEndsWithAscii, SseFramer, startsWithAscii } from '../../src/wire/sse.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -118,5 +118,40 @@ describe('parseSseEvent', () => {
   it('reads the event field', () => {
     expect(parseSseEvent(bytes('event: response.completed\ndata: {}\n\n'))).toEqual({ event: 'response.completed', data: '{}' });
     expect(parseSseEvent(bytes('event:error\ndata:{}\n\n'))).toEqual({ event: 'error', data: '{}' });
+  });
+});
+
+describe('parseSseEvent: field lines without a colon (issue 20)', () => {
+  it('reads a bare field name as that field with an empty value', () => {
+    expect(parseSseEvent(bytes('data\n\n'))).toEqual({ event: null, data: '' });
+    expect(parseSseEvent(bytes('data\ndata: x\n\n'))).toEqual({ event: null, data: '\nx' });
+    expect(parseSseEvent(bytes('event\ndata: x\n\n'))).toEqual({ event: '', data: 'x' });
+    expect(parseSseEvent(bytes('datax\ndata: y\n\n'))).toEqual({ event: null, data: 'y' });
+  });
+
+  it('keeps a colon inside the value, and reads the last event field', () => {
+    expect(parseSseEvent(bytes('data: a: b\n\n')).data).toBe('a: b');
+    expect(parseSseEvent(bytes('event: one\nevent: two\ndata: x\n\n')).event).toBe('two');
+  });
+});
+
+describe('the end of a passed-through stream (issue 20)', () => {
+  it('tells whether an event is [DONE], whatever its line ends', () => {
+    for (const text of ['data: [DONE]\n\n', 'data: [DONE]\r\n\r\n', 'data: [DONE]\r\r', 'data:[DONE]\n\n', 'data: [DONE]']) {
+      expect(payloadEndsWithAscii(bytes(text), '[DONE]'), JSON.stringify(text)).toBe(true);
+    }
+    for (const text of ['data: [DONE] x\n\n', 'data: {"a":"[DONE]"}\n\n', 'DONE]\n\n', '\n\n', '']) {
+      expect(payloadEndsWithAscii(bytes(text), '[DONE]'), JSON.stringify(text)).toBe(false);
+    }
+  });
+
+  it('finds the payload end before every trailing line break, and compares ASCII at an offset', () => {
+    expect(payloadEnd(bytes('data: x\r\n\r\n'))).toBe(7);
+    expect(payloadEnd(bytes('\n\n'))).toBe(0);
+    expect(payloadEnd(bytes('data: x'))).toBe(7);
+    expect(startsWithAscii(bytes('data: x'), 'data:')).toBe(true);
+    expect(startsWithAscii(bytes('data: x'), 'x', 6)).toBe(true);
+    expect(startsWithAscii(bytes('data: x'), 'x ', 6)).toBe(false);
+    expect(startsWithAscii(bytes('dat'), 'data')).toBe(false);
   });
 });
