@@ -52,16 +52,14 @@ export type {
 export type { Exporter } from './exporters/types.js';
 export type { BatchQueueOptions } from './exporters/batch-queue.js';
 export { providerCatalog, type CatalogProvider, type ProviderKind } from './providers/catalog.js';
-export {
-  findPrice,
-  computeCostUsd,
-  resolvePrice,
-  type ModelPrice,
-  type PriceRates,
-  type PriceTier,
-  type PriceWindow,
-  type PriceChange,
-  type Pricing,
-  type PriceTable,
-  type TokenUsage,
+// The price functions (`findPrice`, `computeCostUsd`, `resolvePrice`) are exported from `sluice/providers`.
+export type {
+  ModelPrice,
+  PriceRates,
+  PriceTier,
+  PriceWindow,
+  PriceChange,
+  Pricing,
+  PriceTable,
+  TokenUsage,
 } from './wire/price.js';

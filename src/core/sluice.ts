@@ -9,7 +9,7 @@ import { SluiceEmitter, type Listener } from '../events/emitter.js';
 import type { CallOutcome, CallRecord } from '../events/record.js';
 import type { SluiceEventType } from '../events/types.js';
 import type { BatchQueue } from '../exporters/batch-queue.js';
-import { computeCostUsd, findPrice, resolvePrice, type ModelPrice, type PriceTable } from '../wire/price.js';
+import type { computeCostUsd, findPrice, ModelPrice, PriceTable, resolvePrice } from '../wire/price.js';
 import type { findProviderPrice } from '../wire/prices/index.js';
 import type { CallbackSink } from './callbacks.js';
 import { classify, type Classification } from './classify.js';
@@ -194,10 +194,10 @@ class SluiceInstance implements Sluice {
     this.#secretsReady = import('./secrets.js').then(({ SecretRegistry }) => (this.#secrets = new SecretRegistry(config.secrets)));
     // Records wait for both the price catalog and the scrubber.
     this.#pricesReady = Promise.all([
-      import('../wire/prices/index.js').catch((): PriceCatalog => {
+      import('../wire/prices/index.js').catch(
         // Without the catalog only the user's prices apply; a cost is never invented.
-        return { builtinPrices: {}, findProviderPrice: () => undefined };
-      }),
+        (): Promise<PriceCatalog> => import('../wire/price.js').then((rules) => ({ ...rules, builtinPrices: {}, findProviderPrice: () => undefined })),
+      ),
       this.#secretsReady,
     ]).then(([prices]) => {
       this.#prices = prices;
@@ -276,8 +276,8 @@ class SluiceInstance implements Sluice {
             priceOf: (target) => {
               const catalog = this.#prices;
               return (
-                findPrice(config.prices, target.key) ??
-                findPrice(config.prices, target.model) ??
+                catalog?.findPrice(config.prices, target.key) ??
+                catalog?.findPrice(config.prices, target.model) ??
                 catalog?.findProviderPrice(catalog.builtinPrices, target.provider.name, target.model) ??
                 catalog?.findProviderPrice(catalog.builtinPrices, target.provider.kind, target.model)
               );
@@ -532,8 +532,8 @@ class SluiceInstance implements Sluice {
     if (usage.inputTokens !== null || usage.outputTokens !== null) {
       // Windows and date changes apply at the call's start time; the rules are resolved once.
       const price = priceOf(config.prices, prices, ctx);
-      const resolved = price === undefined ? undefined : resolvePrice(price, usage, ctx.startedAt);
-      ctx.costUsd = computeCostUsd(resolved?.rates, usage);
+      const resolved = price === undefined ? undefined : prices.resolvePrice(price, usage, ctx.startedAt);
+      ctx.costUsd = prices.computeCostUsd(resolved?.rates, usage);
       ctx.pricing = ctx.costUsd === null ? null : (resolved?.pricing ?? null);
     }
     if (ctx.cache?.status === 'hit') {
@@ -607,6 +607,10 @@ class SluiceInstance implements Sluice {
 interface PriceCatalog {
   builtinPrices: Readonly<Record<string, PriceTable>>;
   findProviderPrice: typeof findProviderPrice;
+  /** The price rules, loaded with the catalog so that they stay out of the core entry. */
+  findPrice: typeof findPrice;
+  resolvePrice: typeof resolvePrice;
+  computeCostUsd: typeof computeCostUsd;
 }
 
 function priceOf(userPrices: PriceTable, catalog: PriceCatalog, ctx: CallContext): ModelPrice | undefined {
@@ -616,8 +620,8 @@ function priceOf(userPrices: PriceTable, catalog: PriceCatalog, ctx: CallContext
   for (const model of ctx.responseModel === null || ctx.responseModel === sent ? [sent] : [ctx.responseModel, sent]) {
     if (model === null) continue;
     const found =
-      (provider === null ? undefined : findPrice(userPrices, `${provider}/${model}`)) ??
-      findPrice(userPrices, model) ??
+      (provider === null ? undefined : catalog.findPrice(userPrices, `${provider}/${model}`)) ??
+      catalog.findPrice(userPrices, model) ??
       catalog.findProviderPrice(catalog.builtinPrices, provider, model) ??
       // A provider configured under its own name is priced by its kind's table (`bedrock`, `vertex`...).
       (kind === null || kind === provider ? undefined : catalog.findProviderPrice(catalog.builtinPrices, kind, model));

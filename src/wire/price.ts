@@ -4,6 +4,9 @@
  * (`builtinPrices`, `findProviderPrice`); deployments may pass their own tables with the same shape.
  * @module
  */
+import { tokenCount } from './token-count.js';
+
+export { tokenCount };
 
 /** Per-token rates of one model, in USD per million tokens. */
 export interface PriceRates {
@@ -148,21 +151,6 @@ export function findPrice(table: PriceTable, model: string): ModelPrice | undefi
   const found = lookupWithSnapshot(table, model);
   if (found !== undefined || !model.startsWith(PROVIDER_PREFIX)) return found;
   return lookupWithSnapshot(table, model.slice(PROVIDER_PREFIX.length));
-}
-
-/**
- * Reads a token count: a number from 0 to `Number.MAX_SAFE_INTEGER`. Anything else (negative, not
- * finite, absurdly large such as `1e308`, not a number) is unknown, so it can never price to
- * `Infinity` or a negative amount.
- * @param value What the provider sent.
- * @returns The count, or `null` when unknown.
- * @example
- * tokenCount(12); // 12
- * tokenCount(-3); // null
- * tokenCount(1e308); // null
- */
-export function tokenCount(value: unknown): number | null {
-  return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? value : null;
 }
 
 const isCount = (value: number): boolean => tokenCount(value) !== null;

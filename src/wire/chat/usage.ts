@@ -2,7 +2,8 @@
  * Pivot usage to Sluice's token counts. Pure.
  * @module
  */
-import { tokenCount as count, type TokenUsage } from '../price.js';
+import type { TokenUsage } from '../price.js';
+import { tokenCount as count } from '../token-count.js';
 import type { ChatUsage } from './types.js';
 
 

@@ -2,7 +2,8 @@
  * Usage extraction from OpenAI-format bodies. Pure.
  * @module
  */
-import { tokenCount as num, type TokenUsage } from '../price.js';
+import type { TokenUsage } from '../price.js';
+import { tokenCount as num } from '../token-count.js';
 
 const field = (value: unknown, key: string): unknown =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;

@@ -5,6 +5,9 @@
  * @module
  */
 import { findPrice, type ModelPrice, type PriceTable } from '../price.js';
+
+// The price rules travel with the catalog: the core loads both on demand (src/core/sluice.ts).
+export { computeCostUsd, findPrice, resolvePrice } from '../price.js';
 import { anthropicPrices } from './anthropic.js';
 import { bedrockPrices } from './bedrock.js';
 import { cerebrasPrices } from './cerebras.js';
