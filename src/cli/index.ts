@@ -21,6 +21,7 @@ export interface CliCommand {
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }>> = {
   version: { summary: 'print the installed version', load: () => import('./version.js') },
+  'import-helicone': { summary: 'print the Sluice configuration for a Helicone AI Gateway config.yaml', load: () => import('./import-helicone.js') },
 };
 
 function usage(): string {

@@ -11,8 +11,8 @@
  * - `Helicone-Retry-Enabled` (+ `-Num`, `-Factor`, `-Min-Timeout`, `-Max-Timeout`) → retries of this call.
  * - `Helicone-RateLimit-Policy` → a `limits()` rule (or, in cents, a `budget()`) for the call's segment.
  * - `Helicone-Request-Id` (a UUID) → the call id, so the record and `helicone-id` carry it.
- * - A URL `…/router/<id>/…` (Helicone AI Gateway's router path) → `x-sluice-helicone-router: <id>`, the
- *   header the rules made by `fromHeliconeConfig` route on.
+ * - A URL `…/router/<id>/…` (Helicone AI Gateway's router path) → the tag `helicone-router:<id>`, which
+ *   the rules made by `fromHeliconeConfig` route on (and per-router rate limits count by).
  *
  * Answers carry `helicone-id` (the call id) and, when the cache took part, `helicone-cache: HIT | MISS`.
  * @module
@@ -232,7 +232,7 @@ export function heliconeCompat(host: HeliconeHost): HeliconeCall {
     const get = (name: string): string | null => helicone.get(name) ?? null;
 
     const router = /\/router\/([A-Za-z0-9_-]{1,64})\//.exec(new URL(ctx.url).pathname);
-    if (router !== null) headers.set('x-sluice-helicone-router', router[1]!);
+    if (router !== null) ctx.tags = [...ctx.tags, `helicone-router:${router[1]!}`];
 
     const requestId = get('helicone-request-id')?.trim();
     // The id is the record's and the answers' request id: only a UUID, as Helicone documents it.

@@ -194,7 +194,7 @@ describe('the header mapping (unit)', () => {
       return new Response('{}');
     })(ctx);
     expect(seen!.get('x-sluice-cache-ttl')).toBe('3600s');
-    expect(seen!.get('x-sluice-helicone-router')).toBe('my-router');
+    expect(ctx.tags).toEqual(['helicone-router:my-router']);
     expect([...seen!.keys()].filter((name) => name.startsWith('helicone-'))).toEqual([]);
   });
 
