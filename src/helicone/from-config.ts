@@ -273,8 +273,10 @@ export function fromHeliconeConfig(yamlText: string, options: FromHeliconeOption
     const rpm = rateOf(router['rate-limit'], `${path}.rate-limit`);
     if (rpm !== null) rate.push({ scope: 'tag', match: tag, rpm });
     const routerRetry = retryOf(router['retries'], `${path}.retries`);
-    if (routerRetry !== null && retry !== null && (routerRetry.minDelayMs !== retry.minDelayMs || routerRetry.maxDelayMs !== retry.maxDelayMs)) {
-      warn(`${path}.retries`, 'Sluice routers share the global backoff delays; only max-retries is kept per router');
+    // Without global retries, the first router's delays become the shared backoff (other routers keep 0 retries).
+    if (routerRetry !== null && retry === null) retry = { ...routerRetry, retries: 0 };
+    else if (routerRetry !== null && retry !== null && (routerRetry.minDelayMs !== retry.minDelayMs || routerRetry.maxDelayMs !== retry.maxDelayMs)) {
+      warn(`${path}.retries`, 'Sluice routers share one backoff (the global retries\' delays, else the first router\'s); only max-retries is kept per router');
     }
     if (router['providers'] !== undefined) warn(`${path}.providers`, 'router-specific provider URLs: give each its own provider entry (providers.<name>.baseURL) and target it');
     const mapping = new Map([...defaultMapping, ...readMapping(router['model-mappings'], `${path}.model-mappings`)]);
@@ -428,7 +430,8 @@ export function fromHeliconeConfig(yamlText: string, options: FromHeliconeOption
     providers,
     ...(Object.keys(models).length > 0 ? { models } : {}),
     ...(rules.length > 0 ? { rules } : {}),
-    ...(retry === null ? {} : { retry }),
+    // The gateway retries only where `retries` is configured; Sluice's default would retry once.
+    retry: retry ?? { retries: 0 },
     ...(health === undefined ? {} : { health }),
     ...(timeouts === undefined || Object.keys(timeouts).length === 0 ? {} : { timeouts }),
   };

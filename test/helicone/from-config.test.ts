@@ -124,6 +124,21 @@ routers:
     expect(warnings.some((warning) => warning.startsWith('routers.r1.load-balance.chat.strategy: unknown strategy "round-robin"'))).toBe(true);
   });
 
+  it('keeps router retries and the gateway\'s no-retry default when there are no global retries', () => {
+    const { data } = fromHeliconeConfig(`
+routers:
+  a:
+    load-balance: { chat: { strategy: latency, providers: [openai] } }
+    retries: { strategy: constant, delay: 50ms, max-retries: 2 }
+  b:
+    load-balance: { chat: { strategy: latency, providers: [anthropic] } }
+    model-mappings: { claude-3-5-haiku: claude-3-5-haiku }
+`);
+    expect(data.retry).toEqual({ retries: 0, minDelayMs: 50, maxDelayMs: 50 });
+    expect(data.models?.['b:claude-3-5-haiku']).toEqual({ strategy: 'latency', targets: ['anthropic/claude-3-5-haiku'] });
+    expect(fromHeliconeConfig('telemetry: {}').data.retry).toEqual({ retries: 0 });
+  });
+
   it('parses the gateway\'s durations', () => {
     expect(parseHumantime('500ms')).toBe(500);
     expect(parseHumantime('1m 30s')).toBe(90_000);
