@@ -106,6 +106,31 @@ describe('compat.helicone: an app written for Helicone runs unchanged', () => {
     await sluice.close();
   });
 
+  it('streams pass through: a streamed miss then a replayed hit, with helicone-cache and the session recorded, bodies omitted on request', async () => {
+    const sluice = createSluice({ compat: { helicone: true }, use: [cache()] });
+    const client = clientFor(sluice, mock.baseURL);
+    const headers = { 'Helicone-Cache-Enabled': 'true', 'Helicone-Session-Id': 'stream-session', 'Helicone-Omit-Response': 'true' };
+    mock.script({ kind: 'reply', content: 'streamed words', usage: { prompt_tokens: 5, completion_tokens: 2 } });
+    const read = async (): Promise<{ text: string; cacheHeader: string | null }> => {
+      const { data: stream, response } = await client.chat.completions.create({ model, messages, stream: true }, { headers }).withResponse();
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      return { text, cacheHeader: response.headers.get('helicone-cache') };
+    };
+    let ended = nextRecord(sluice);
+    expect(await read()).toEqual({ text: 'streamed words', cacheHeader: 'MISS' });
+    const first = await ended;
+    expect(first.session).toBe('stream-session');
+    expect(first.responseBody).toBeNull();
+    expect(first.usage.outputTokens).toBe(2);
+    await sluice.flush();
+    ended = nextRecord(sluice);
+    expect(await read()).toEqual({ text: 'streamed words', cacheHeader: 'HIT' });
+    expect((await ended).cache?.status).toBe('hit');
+    expect(mock.requests).toHaveLength(1);
+    await sluice.close();
+  });
+
   it('Helicone-Omit-Request / -Response leave the bodies out of that call\'s record only', async () => {
     const sluice = createSluice({ compat: { helicone: true } });
     const client = clientFor(sluice, mock.baseURL);
