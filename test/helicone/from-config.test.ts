@@ -221,4 +221,55 @@ describe('an imported Helicone gateway config on the mock provider, failures inj
     expect(mock.requests[0]!.path).toBe('/v1/messages');
     await sluice.close();
   });
+
+  /** A canary router whose first pick is openai all but once in a thousand calls. */
+  const healthYaml = (origin: string): string => `
+providers:
+  openai: { base-url: "${origin}" }
+  anthropic: { base-url: "${origin}" }
+routers:
+  canary:
+    load-balance:
+      chat:
+        strategy: model-weighted
+        models:
+          - { model: openai/gpt-4o-mini, weight: '0.999' }
+          - { model: anthropic/claude-3-5-haiku, weight: '0.001' }
+discover:
+  monitor:
+    health: { type: error-ratio, ratio: 0.5, grace-period: { min-requests: 2 } }
+dispatcher:
+  timeout: 300ms
+`;
+
+  it('discover.monitor.health ejects a target whose error ratio passes the configured one', async () => {
+    const sluice = createSluice({ ...fromHeliconeConfig(healthYaml(mock.url)).config, env });
+    const ejected: string[] = [];
+    sluice.on('target:eject', (event) => void ejected.push(`${event.target} ${event.reason}`));
+    const client = clientFor(sluice, `${mock.url}/router/canary`);
+    const failing = { kind: 'error', status: 500, match: { model: 'gpt-4o-mini' } } as const;
+    mock.script(failing, failing, failing);
+    for (let call = 0; call < 3 && ejected.length === 0; call++) await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(ejected).toEqual(['openai/gpt-4o-mini error_rate']);
+    mock.reset();
+    const ended = nextRecord(sluice);
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect((await ended).attempts.map((attempt) => attempt.provider)).toEqual(['anthropic']);
+    await sluice.close();
+  });
+
+  it('dispatcher.timeout ends a hung attempt, and the router falls back', async () => {
+    const sluice = createSluice({ ...fromHeliconeConfig(healthYaml(mock.url)).config, env });
+    const client = clientFor(sluice, `${mock.url}/router/canary`);
+    mock.script({ kind: 'hang', match: { model: 'gpt-4o-mini' } });
+    const ended = nextRecord(sluice);
+    const answer = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(answer.choices[0]!.message.content).toContain('hello brave new world');
+    const record = await ended;
+    expect(record.attempts.map((attempt) => [attempt.provider, attempt.errorClass])).toEqual([
+      ['openai', 'timeout'],
+      ['anthropic', null],
+    ]);
+    await sluice.close();
+  });
 });
