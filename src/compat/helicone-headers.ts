@@ -199,7 +199,7 @@ export function heliconeCompat(host: HeliconeHost): HeliconeCall {
         continue;
       }
       if (!RETRIABLE.has(response.status) || retry >= policy.retries) return response;
-      const asked = retryAfterMs(response.headers, Date.now());
+      const asked = retryAfterMs(response.headers, ctx.startedAt + (ctx.now() - ctx.startMs));
       await response.body?.cancel();
       await sleep(Math.min(policy.maxTimeoutMs, asked ?? backoff(policy, retry)), ctx.signal);
     }
