@@ -185,6 +185,21 @@ describe('compat.helicone: an app written for Helicone runs unchanged', () => {
     await sluice.close();
   });
 
+  it('a policy in cents is a USD budget per window: the call after the spend is refused with a 429', async () => {
+    const sluice = createSluice({ compat: { helicone: true } });
+    const client = clientFor(sluice, mock.baseURL);
+    mock.script({ kind: 'reply', content: 'expensive', usage: { prompt_tokens: 100_000, completion_tokens: 100_000 } }, { kind: 'reply', content: 'unused' });
+    const policy = { headers: { 'Helicone-RateLimit-Policy': '1;w=3600;u=cents' } };
+    const ended = nextRecord(sluice);
+    await client.chat.completions.create({ model, messages }, policy);
+    expect((await ended).costUsd).toBeGreaterThan(0.01);
+    await sluice.flush();
+    const refused = await rejection(client.chat.completions.create({ model, messages }, policy));
+    expect(refused).toBeInstanceOf(RateLimitError);
+    expect(mock.requests).toHaveLength(1);
+    await sluice.close();
+  });
+
   it('is refused in config when misspelt or not a boolean', () => {
     const thrown = (config: unknown): unknown => {
       try {
