@@ -16,6 +16,7 @@ const entry = {
   'undici/index': 'src/undici/index.ts',
   'otel/index': 'src/otel/index.ts',
   'litellm/index': 'src/litellm/index.ts',
+  'helicone/index': 'src/helicone/index.ts',
 };
 
 const shared: Options = {

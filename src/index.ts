@@ -13,6 +13,7 @@ export type {
   RouterStrategy,
   RetryConfig,
   StreamConfig,
+  CompatConfig,
   ExporterEntry,
   ResolvedProvider,
 } from './config/types.js';

@@ -10,6 +10,8 @@ const { interceptGlobalFetch } = require('sluice/intercept');
 const { installSluiceDispatcher } = require('sluice/undici');
 const { otel } = require('sluice/otel');
 assert.equal(typeof otel(), 'function');
+const { fromHeliconeConfig } = require('sluice/helicone');
+assert.equal(fromHeliconeConfig('telemetry: { level: info }').warnings.length, 1);
 
 // The CommonJS build loads its on-demand code with a deferred require (no import(), which Jest's
 // CommonJS runtime rejects): none of it is loaded by requiring the entries, the translated call below loads it.

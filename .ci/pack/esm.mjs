@@ -12,11 +12,15 @@ import * as postgresStores from 'sluice/stores/postgres';
 import { interceptGlobalFetch } from 'sluice/intercept';
 import { installSluiceDispatcher } from 'sluice/undici';
 import { otel, SEMCONV_VERSION } from 'sluice/otel';
+import { fromHeliconeConfig } from 'sluice/helicone';
+import { heliconeExporter } from 'sluice/exporters';
 
 for (const fn of [cache, pii, limits, budget, guard, memoryCacheStore, redisCacheStore, redisRateLimitStore, interceptGlobalFetch, installSluiceDispatcher]) assert.equal(typeof fn, 'function');
 assert.ok(listProviders().length > 100);
 assert.equal(typeof otel(), 'function');
 assert.equal(SEMCONV_VERSION, '1.41.0');
+assert.deepEqual(fromHeliconeConfig('telemetry: { level: info }').warnings.length, 1);
+assert.equal(heliconeExporter({ apiKey: 'k' }).name, 'helicone');
 assert.ok(Object.values(postgresStores).some((value) => typeof value === 'function'));
 assert.ok(Object.keys(builtinPrices).length > 10);
 

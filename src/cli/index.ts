@@ -22,6 +22,7 @@ export interface CliCommand {
 export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }>> = {
   version: { summary: 'print the installed version', load: () => import('./version.js') },
   'import-litellm': { summary: 'print a LiteLLM proxy config.yaml as a Sluice configuration', load: () => import('./import-litellm.js') },
+  'import-helicone': { summary: 'print the Sluice configuration for a Helicone AI Gateway config.yaml', load: () => import('./import-helicone.js') },
 };
 
 function usage(): string {

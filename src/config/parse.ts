@@ -113,6 +113,8 @@ export interface ResolvedConfig {
   metadata: Readonly<Record<string, unknown>> | null;
   /** Every configured or environment key, to scrub from records. */
   secrets: readonly string[];
+  /** `compat.helicone`: Helicone's headers are read (its code loads on demand). */
+  helicone?: boolean | undefined;
 }
 
 const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure', 'vertex', 'ollama'] as const;
@@ -267,6 +269,7 @@ function configSchema(): z.ZodMiniType {
     session: z.optional(z.string()),
     tags: z.optional(z.array(z.string())),
     env: z.optional(z.record(z.string(), z.optional(z.string()))),
+    compat: z.optional(z.strictObject({ helicone: z.optional(z.boolean()) })),
   });
 }
 
@@ -756,5 +759,6 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     tags: Object.freeze([...(config.tags ?? [])]),
     metadata,
     secrets: secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 8),
+    helicone: config.compat?.helicone,
   };
 }

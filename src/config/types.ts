@@ -300,6 +300,19 @@ export interface SluiceConfig {
   tags?: string[];
   /** Where provider keys are read from. @default process.env where the runtime has it */
   env?: Record<string, string | undefined>;
+  /** Compatibility with other gateways' per-call headers; see {@link CompatConfig}. */
+  compat?: CompatConfig;
+}
+
+/** Compatibility layers, each off unless set; see docs/helicone.md. */
+export interface CompatConfig {
+  /**
+   * Read Helicone's request headers (`Helicone-User-Id`, `Helicone-Session-*`, `Helicone-Property-*`,
+   * cache, retry, rate-limit, omit and request-id headers) and remove every `helicone-*` header before
+   * the call goes upstream; answer with `helicone-id` and `helicone-cache`. Its code loads on demand.
+   * @default false
+   */
+  helicone?: boolean;
 }
 
 /** Limits on streamed answers; see {@link SluiceConfig.stream}. */

@@ -23,6 +23,7 @@ import type { RouterHealth, RouterMiddleware } from './router.js';
 import { loadRespond } from './respond-loader.js';
 import type { SecretRegistry } from './secrets.js';
 import type { Middleware, Next, PluginLifecycle } from './types.js';
+import type { HeliconeCall } from '../compat/helicone-headers.js';
 
 /** A Sluice instance. */
 export interface Sluice {
@@ -180,6 +181,8 @@ class SluiceInstance implements Sluice {
   readonly #closeHooks: Array<() => void | Promise<void>> = [];
   /** Set by `close()`: calls are refused from then on. */
   #isClosed = false;
+  /** `compat.helicone`'s code (loaded on demand): reads a call's Helicone headers and wraps its chain. */
+  readonly #helicone: Promise<HeliconeCall> | null = null;
   /** The built-in price catalog, once loaded (with {@link #scrubAndCut}). */
   #prices: PriceCatalog | null = null;
 
@@ -292,6 +295,7 @@ class SluiceInstance implements Sluice {
     const callbackHooks: Middleware = (ctx, next) => (hooks === null ? next(ctx) : hooks(ctx, next));
     this.#middleware = hasHooks ? [callbackHooks, ...config.use] : [...config.use];
     this.#chain = compose(this.#middleware, this.#dispatch);
+    if (config.helicone) this.#helicone = import('../compat/helicone-headers.js').then(({ heliconeCompat }) => heliconeCompat(this));
     this.fetch = (input: FetchInput, init?: RequestInit) => this.#handle(input, init);
   }
 
@@ -433,6 +437,7 @@ class SluiceInstance implements Sluice {
     ctx.user = headerUser ?? ctx.user ?? config.user;
     ctx.session = headerSession ?? config.session;
     ctx.tags = tags === null ? config.tags : [...config.tags, ...tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')];
+    const chain = this.#helicone === null ? this.#chain : (await this.#helicone)(ctx, this.#chain);
 
     if (this.#emitter.has('request:start')) {
       this.#emitter.emit({
@@ -449,7 +454,7 @@ class SluiceInstance implements Sluice {
     if (this.#hubReady !== null && this.#hub === NO_CALLBACKS) await this.#hubReady;
     let response: Response;
     try {
-      response = await this.#chain(ctx);
+      response = await chain(ctx);
     } catch (error) {
       return this.#failed(ctx, error);
     }

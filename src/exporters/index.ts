@@ -11,3 +11,5 @@ export type { ConsoleExporterOptions } from './console.js';
 export { otlpExporter } from './otlp/index.js';
 export type { OtlpExporterOptions } from './otlp/index.js';
 export { ExportError } from './export-error.js';
+export { heliconeExporter, toHeliconeLog } from './helicone.js';
+export type { HeliconeAsyncLog, HeliconeExporterOptions } from './helicone.js';

@@ -42,3 +42,30 @@ describe('the sluice command', () => {
     expect(out.join('')).toBe(`${version}\n`);
   });
 });
+
+describe('sluice import-helicone', () => {
+  it('prints the Sluice configuration as TypeScript and the warnings on stderr', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-helicone-'));
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, 'routers:\n  prod:\n    load-balance:\n      chat:\n        strategy: latency\n        providers: [openai, anthropic]\n    model-mappings:\n      gpt-4o-mini: anthropic/claude-3-5-haiku\ntelemetry:\n  level: info\n');
+    const { out, err } = capture();
+    expect(await main(['import-helicone', file])).toBe(0);
+    expect(out.join('')).toContain("import { createSluice } from 'sluice';");
+    expect(out.join('')).toContain('"prod:gpt-4o-mini"');
+    expect(err.join('')).toContain('warning: telemetry: no equivalent');
+    out.length = 0;
+    expect(await main(['import-helicone', file, '--json'])).toBe(0);
+    const printed = JSON.parse(out.join('')) as { config: { models: Record<string, unknown> }; warnings: string[] };
+    expect(printed.config.models['prod:gpt-4o-mini']).toEqual({ strategy: 'latency', targets: ['openai/gpt-4o-mini', 'anthropic/claude-3-5-haiku'] });
+  });
+
+  it('exits 2 without a file and 1 when the file cannot be read', async () => {
+    const { err } = capture();
+    expect(await main(['import-helicone'])).toBe(2);
+    expect(await main(['import-helicone', '/nonexistent/helicone.yaml'])).toBe(1);
+    expect(err.join('')).toContain('cannot read /nonexistent/helicone.yaml: ENOENT');
+  });
+});
