@@ -44,11 +44,13 @@ function intOf(value: unknown): number | null {
 }
 
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+const HEX_ID = /^[0-9a-fA-F]+$/;
+const ZERO_ID = /^0+$/;
 
 /** An id in hex (as OTLP/JSON says) or base64 (as the generic protobuf mapping does); `''` when neither fits. */
 function idOf(value: unknown, length: number): string {
   if (typeof value !== 'string' || value === '') return '';
-  if (value.length === length * 2 && /^[0-9a-fA-F]+$/.test(value)) return idHex(Uint8Array.from(value.match(/../g) ?? [], (pair) => parseInt(pair, 16)), length);
+  if (value.length === length * 2 && HEX_ID.test(value)) return ZERO_ID.test(value) ? '' : value.toLowerCase();
   if (value.length <= 32 && BASE64.test(value)) {
     try {
       const binary = atob(value.replace(/-/g, '+').replace(/_/g, '/'));
