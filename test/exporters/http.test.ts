@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
 import type { CallRecord } from '../../src/events/record.js';
 import type { EventOf } from '../../src/events/types.js';
@@ -152,6 +152,34 @@ describe('httpExporter', () => {
     expect(await exporter.export(records(1), new AbortController().signal).catch((caught: unknown) => caught)).toMatchObject({ retryable: true });
     target.faults.push({ kind: 'status', status: 404 });
     expect(await exporter.export(records(1), new AbortController().signal).catch((caught: unknown) => caught)).toMatchObject({ retryable: false });
+  });
+
+  it('through the queue, the retry after a 429 waits the retry-after it asked for', async () => {
+    vi.useFakeTimers();
+    try {
+      const answers = [new Response('{}', { status: 429, headers: { 'retry-after': '3' } }), new Response('{}', { status: 200 })];
+      const sent: number[] = [];
+      const exporter = httpExporter({
+        url: 'http://collector.test',
+        apiKey: KEY,
+        fetch: async () => {
+          sent.push(Date.now());
+          return answers.shift() ?? new Response('{}', { status: 200 });
+        },
+      });
+      const queue = new BatchQueue(exporter, { retries: 2, minRetryDelayMs: 1, maxRetryDelayMs: 2 });
+      queue.push(makeRecord());
+      const flushed = queue.flush();
+      await vi.advanceTimersByTimeAsync(2_999);
+      expect(sent).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(sent).toHaveLength(2);
+      await flushed;
+      expect(queue.exported).toBe(1);
+      await queue.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('429 then 5xx then 200 through the queue: every record stored once, none dropped', async () => {
