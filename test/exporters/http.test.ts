@@ -251,12 +251,13 @@ describe('httpExporter', () => {
 
   it('a 400 without per-record reasons drops the whole batch without retrying', async () => {
     const target = await collector();
-    target.faults.push({ kind: 'status', status: 400, body: { error: 'malformed JSON' } });
-    const { queue, drops } = harness({ url: target.url, apiKey: KEY });
+    target.faults.push({ kind: 'status', status: 400, body: { error: { code: 'bad_json', message: 'malformed JSON' } } });
+    const { queue, drops, errors } = harness({ url: target.url, apiKey: KEY });
     for (const record of records(2)) queue.push(record);
     await queue.flush();
     expect(target.requests).toHaveLength(1);
     expect(drops).toEqual([{ count: 2, reason: 'export_failed' }]);
+    expect((errors[0] as Error).message).toMatch(/HTTP 400: malformed JSON$/);
     await queue.close();
   });
 
