@@ -444,9 +444,77 @@ describe('tracesToRecords: malformed and hostile bodies', () => {
         for (const [position, value] of mutations) bytes[position] = value;
         const outcome = decode(bytes);
         expect(outcome instanceof OtlpDecodeError || (typeof outcome === 'object' && outcome !== null && 'records' in outcome)).toBe(true);
+        if (!(outcome instanceof OtlpDecodeError)) for (const record of (outcome as { records: CallRecord[] }).records) expectIngestable(record);
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+/** What the collector's ingest schema asks of a record (src/collector/record-schema.ts), checked on mapped records. */
+function expectIngestable(record: CallRecord): void {
+  const name = (value: string | null): boolean => value === null || value.length <= 1024;
+  const status = (value: number | null): boolean => value === null || (Number.isInteger(value) && value >= 100 && value <= 999);
+  const millis = (value: number | null): boolean => value === null || (Number.isFinite(value) && value >= 0);
+  const count = (value: number | null | undefined): boolean => value === null || value === undefined || (Number.isSafeInteger(value) && value >= 0);
+  expect(record.id.length >= 1 && record.id.length <= 256, `id ${record.id}`).toBe(true);
+  expect(Number.isFinite(record.startedAt) && record.startedAt >= 0 && record.startedAt <= 8.64e15).toBe(true);
+  expect(['openai', 'anthropic', 'gemini']).toContain(record.dialect);
+  expect(['chat', 'responses', 'embeddings', 'models', 'count_tokens']).toContain(record.operation);
+  expect(['completed', 'failed', 'cancelled', 'errored']).toContain(record.outcome);
+  expect([record.requestedModel, record.provider, record.model, record.user, record.session].every(name)).toBe(true);
+  expect(status(record.status) && millis(record.latencyMs) && record.latencyMs !== null && millis(record.ttftMs)).toBe(true);
+  expect(Object.values(record.usage).every(count)).toBe(true);
+  expect(record.costUsd === null || Number.isFinite(record.costUsd)).toBe(true);
+  expect(record.tags.length <= 256 && record.tags.every((tag) => typeof tag === 'string' && tag.length <= 1024)).toBe(true);
+  expect(record.attempts.length <= 1000 && record.attempts.every((attempt) => status(attempt.status) && millis(attempt.latencyMs) && millis(attempt.sentAfterMs) && name(attempt.provider) && name(attempt.model))).toBe(true);
+  expect(record.guard.length <= 1000 && record.guard.every((verdict) => Number.isSafeInteger(verdict.count) && verdict.count >= 0 && name(verdict.rule))).toBe(true);
+  expect(record.error === null || (name(record.error.class) && typeof record.error.message === 'string')).toBe(true);
+  expect(record.metadata === null || (typeof record.metadata === 'object' && !Array.isArray(record.metadata))).toBe(true);
+}
+
+describe('tracesToRecords: hostile attribute values', () => {
+  it('maps any values under the GenAI and Sluice keys to records the ingest schema accepts (property)', () => {
+    const keys = [
+      'gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.system', 'gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.usage.input_tokens',
+      'gen_ai.usage.output_tokens', 'gen_ai.usage.cache_read.input_tokens', 'gen_ai.conversation.id', 'gen_ai.request.stream', 'gen_ai.response.time_to_first_chunk',
+      'http.response.status_code', 'error.type', 'user.id', 'sluice.call.id', 'sluice.outcome', 'sluice.cost_usd', 'sluice.cache.status', 'sluice.tags',
+      'sluice.metadata', 'sluice.attempt.index', 'sluice.usage.estimated', 'constructor', '__proto__',
+    ];
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 300 }).map((value) => ({ stringValue: value })),
+      fc.constantFrom('chat', 'embeddings', 'invoke_agent', 'openai', 'completed', 'hit', '{"a":1}', '[1]', 'x'.repeat(2000)).map((value) => ({ stringValue: value })),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((value) => ({ intValue: value.toString() })),
+      fc.integer({ min: -10, max: 100_000 }).map((value) => ({ intValue: value })),
+      fc.double().map((value) => ({ doubleValue: Number.isFinite(value) ? value : String(value) })),
+      fc.boolean().map((value) => ({ boolValue: value })),
+    );
+    const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }).map((values) => ({ arrayValue: { values } })));
+    let mapped = 0;
+    const nanos = fc.oneof({ weight: 4, arbitrary: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String) }, fc.integer({ min: 0 }), fc.constant('junk'));
+    const span = fc.record({
+      traceId: fc.oneof({ weight: 6, arbitrary: fc.constant('5b8efff798038103d269b633813fc60c') }, fc.constant('00000000000000000000000000000000'), fc.string({ maxLength: 40 })),
+      spanId: fc.oneof({ weight: 3, arbitrary: fc.constant('eee19b7ec3c1b174') }, { weight: 3, arbitrary: fc.constant('eee19b7ec3c1b175') }, fc.string({ maxLength: 20 })),
+      parentSpanId: fc.oneof(fc.constant('eee19b7ec3c1b174'), fc.constant('')),
+      startTimeUnixNano: nanos,
+      endTimeUnixNano: nanos,
+      status: fc.record({ code: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.constant('STATUS_CODE_ERROR')), message: fc.string({ maxLength: 50 }) }),
+      // A model call first, so most spans are GenAI spans; later keys may override it.
+      attributes: fc.array(fc.record({ key: fc.constantFrom(...keys), value }), { maxLength: 12 }).map((attributes) => [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, ...attributes]),
+      events: fc.array(fc.record({ name: fc.constantFrom('sluice.guard', 'sluice.cache.hit'), attributes: fc.array(fc.record({ key: fc.constantFrom('sluice.guard.rule', 'sluice.guard.action', 'sluice.guard.count', 'sluice.cache.namespace'), value }), { maxLength: 4 }) }), { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(span, { maxLength: 6 }), (spans) => {
+        const body = new TextEncoder().encode(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }));
+        const { records, rejected } = tracesToRecords(body, 'application/json');
+        mapped += records.length;
+        for (const record of records) expectIngestable(record);
+        for (const entry of rejected) expect(entry.index).toBeLessThan(spans.length);
+      }),
+      { numRuns: 400 },
+    );
+    // The property saw records, not only rejections and ignored spans.
+    expect(mapped).toBeGreaterThan(50);
   });
 });
 

@@ -45,9 +45,13 @@ const PROVIDER_BY_SEMCONV: ReadonlyMap<string, string> = /*@__PURE__*/ new Map([
 const OUTCOMES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'errored']);
 const CACHE_STATUSES: ReadonlySet<string> = new Set(['hit', 'miss', 'bypass']);
 const GUARD_ACTIONS: ReadonlySet<string> = new Set(['redact', 'mask', 'block', 'log']);
-/** The longest id, model, user or session kept as it came (longer ones are cut). */
-const MAX_TEXT = 512;
-const MAX_TAGS = 64;
+// Within the ingest schema of /v1/records (src/collector/record-schema.ts), so an OTLP record is one
+// that route would accept: names up to 1,024 characters, ids up to 256, lists up to 1,000 (tags 256).
+/** The longest model, provider, user, session or tag kept as it came (longer ones are cut). */
+const MAX_TEXT = 1024;
+const MAX_ID = 256;
+const MAX_TAGS = 256;
+const MAX_LIST = 1000;
 
 const textOf = (value: AttributeValue | undefined): string | null => (typeof value === 'string' && value !== '' ? value.slice(0, MAX_TEXT) : null);
 const numberOf = (value: AttributeValue | undefined): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
@@ -55,6 +59,11 @@ const numberOf = (value: AttributeValue | undefined): number | null => (typeof v
 const countOf = (value: AttributeValue | undefined): number | null => {
   const number = numberOf(value);
   return number !== null && Number.isSafeInteger(number) && number >= 0 ? number : null;
+};
+/** An HTTP status: 100 to 999. */
+const statusOf = (value: AttributeValue | undefined): number | null => {
+  const number = countOf(value);
+  return number !== null && number >= 100 && number <= 999 ? number : null;
 };
 
 /** Nanoseconds between two times, as milliseconds (exact to the nanosecond for spans under 104 days). */
@@ -152,12 +161,13 @@ function guardOf(span: DecodedSpan): GuardVerdict[] {
     const action = textOf(event.attributes.get('sluice.guard.action'));
     const count = countOf(event.attributes.get('sluice.guard.count'));
     if (rule !== null && action !== null && GUARD_ACTIONS.has(action) && count !== null) verdicts.push({ rule, action: action as GuardAction, count });
+    if (verdicts.length === MAX_LIST) break;
   }
   return verdicts;
 }
 
 function attemptOf(child: DecodedSpan, parent: DecodedSpan): Attempt {
-  const status = countOf(child.attributes.get('http.response.status_code'));
+  const status = statusOf(child.attributes.get('http.response.status_code'));
   return {
     provider: textOf(child.attributes.get('sluice.attempt.provider')),
     model: textOf(child.attributes.get('gen_ai.request.model')),
@@ -213,13 +223,14 @@ export function spansToRecords(spans: readonly DecodedSpan[]): { records: CallRe
 
 function recordOf(span: DecodedSpan, operation: { name: string; operation: Operation }, children: { index: number; span: DecodedSpan }[]): CallRecord {
   const { attributes } = span;
-  const ownId = textOf(attributes.get('sluice.call.id'));
+  const callId = textOf(attributes.get('sluice.call.id'));
+  const ownId = callId !== null && callId.length <= MAX_ID ? callId : null;
   const isSluice = ownId !== null;
   const semconvProvider = textOf(attributes.get('gen_ai.provider.name')) ?? textOf(attributes.get('gen_ai.system'));
   const provider = semconvProvider === null ? null : (PROVIDER_BY_SEMCONV.get(semconvProvider) ?? semconvProvider);
   const requestedModel = textOf(attributes.get('gen_ai.request.model'));
   const responseModel = textOf(attributes.get('gen_ai.response.model'));
-  const status = countOf(attributes.get('http.response.status_code'));
+  const status = statusOf(attributes.get('http.response.status_code'));
   const outcome = outcomeOf(span, status);
   const startedAt = msOf(span.startNs);
   const latencyMs = msBetween(span.startNs, span.endNs);
@@ -244,7 +255,7 @@ function recordOf(span: DecodedSpan, operation: { name: string; operation: Opera
     outcome,
     streamed: attributes.get('gen_ai.request.stream') === true,
     latencyMs,
-    ttftMs: firstChunkSeconds === null || firstChunkSeconds < 0 ? null : firstChunkSeconds * 1000,
+    ttftMs: firstChunkSeconds === null || firstChunkSeconds < 0 || !Number.isFinite(firstChunkSeconds * 1000) ? null : firstChunkSeconds * 1000,
     // Not carried by spans: Sluice's own time is unknown here.
     overheadMs: 0,
     phases: { requestMs: 0, upstreamMs: null, responseMs: 0 },
@@ -255,10 +266,10 @@ function recordOf(span: DecodedSpan, operation: { name: string; operation: Opera
     pricing: cost.pricing,
     user: textOf(attributes.get('user.id')) ?? textOf(attributes.get('enduser.id')),
     session: textOf(attributes.get('gen_ai.conversation.id')) ?? textOf(attributes.get('session.id')),
-    tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string').slice(0, MAX_TAGS) : [],
+    tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string').slice(0, MAX_TAGS).map((tag) => tag.slice(0, MAX_TEXT)) : [],
     metadata: metadataOf(span, isSluice),
     error: errorOf(span, outcome, status),
-    attempts: children.sort((a, b) => a.index - b.index).map((child) => attemptOf(child.span, span)),
+    attempts: children.sort((a, b) => a.index - b.index).slice(0, MAX_LIST).map((child) => attemptOf(child.span, span)),
     cache:
       cacheStatus !== null && CACHE_STATUSES.has(cacheStatus)
         ? { status: cacheStatus as 'hit' | 'miss' | 'bypass', namespace: textOf(hit?.attributes.get('sluice.cache.namespace')) ?? 'default', savedUsd: null }
