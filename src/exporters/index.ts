@@ -3,7 +3,7 @@
  * exporters. Node-only exporters live in `sluice/exporters/node`.
  * @module
  */
-export type { Exporter } from './types.js';
+export type { Exporter, ExportResult } from './types.js';
 export { BatchQueue } from './batch-queue.js';
 export type { BatchQueueOptions, DropReason } from './batch-queue.js';
 export { consoleExporter } from './console.js';
@@ -13,3 +13,5 @@ export type { OtlpExporterOptions } from './otlp/index.js';
 export { ExportError } from './export-error.js';
 export { heliconeExporter, toHeliconeLog } from './helicone.js';
 export type { HeliconeAsyncLog, HeliconeExporterOptions } from './helicone.js';
+export { httpExporter } from './http.js';
+export type { HttpExporterOptions } from './http.js';
