@@ -297,7 +297,7 @@ export class McpServerEngine {
       }
     }
     if (this.#sink.bodies && call.requestBody === null) call.requestBody = JSON.stringify(send);
-    if (limits.timeoutMs !== null) {
+    if (method === 'tools/call' && limits.timeoutMs !== null) {
       const timeoutMs = limits.timeoutMs;
       call.timer = setTimeout(() => {
         if (call.done) return;

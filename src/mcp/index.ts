@@ -138,8 +138,35 @@ export function mcp(options: McpOptions): McpHandler {
   return hook;
 }
 
-/** What {@link mcpTransport} wraps: the MCP SDK's `Transport` contract, structurally. */
+/**
+ * What {@link mcpTransport} wraps: the MCP SDK's `Transport` contract, structurally (loose parameter
+ * types, so any transport class fits whatever message types it declares).
+ */
 export interface McpTransportLike {
+  start(): Promise<void>;
+  send(message: never, options?: never): Promise<void>;
+  close(): Promise<void>;
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: ((message: never, extra?: never) => void) | undefined;
+  sessionId?: string | undefined;
+  setProtocolVersion?: ((version: string) => void) | undefined;
+}
+
+/** What {@link mcpTransport} returns: a transport to hand to the MCP `Client` (cast it to the SDK's `Transport`). */
+export interface McpWrappedTransport {
+  start(): Promise<void>;
+  send(message: JsonRpcMessage, options?: unknown): Promise<void>;
+  close(): Promise<void>;
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined;
+  readonly sessionId: string | undefined;
+  setProtocolVersion?: (version: string) => void;
+}
+
+/** The wrapped transport as the wrapper drives it. */
+interface InnerTransport {
   start(): Promise<void>;
   send(message: JsonRpcMessage, options?: unknown): Promise<void>;
   close(): Promise<void>;
@@ -181,7 +208,8 @@ let wrappers = 0;
  * const transport = mcpTransport(new StdioClientTransport({ command: 'node', args: ['server.js'] }), sluice, { server: 'local' });
  * await client.connect(transport);
  */
-export function mcpTransport<T extends McpTransportLike>(transport: T, sluice: Sluice, options: McpTransportOptions): McpTransportLike {
+export function mcpTransport(wrapped: McpTransportLike, sluice: Sluice, options: McpTransportOptions): McpWrappedTransport {
+  const transport = wrapped as unknown as InnerTransport;
   const internals = internalsOf(sluice, 'mcpTransport()');
   const policy = options.policy ?? (internals.config.mcp as McpHandler | undefined);
   const runtime = policy === undefined ? undefined : runtimes.get(policy);
@@ -192,7 +220,7 @@ export function mcpTransport<T extends McpTransportLike>(transport: T, sluice: S
   const engine = engineOf(runtime, sluice, internals, options.server);
   const scope = `transport:${wrappers++}`;
   /** Calls this wrapper follows, by id: answers are matched here before the engine's own map. */
-  const wrapper: McpTransportLike = {
+  const wrapper: McpWrappedTransport = {
     start: () => transport.start(),
     close: () => transport.close(),
     get sessionId() {
