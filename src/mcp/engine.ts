@@ -72,6 +72,8 @@ export interface RequestMeta {
   tags: readonly string[] | null;
   /** Size of the message, in bytes. */
   bytes: number;
+  /** The message's JSON text when the carrier has it (for the record, unless the message changes). */
+  text: string | null;
   /** Called with the error answer when the call times out (the carrier delivers it). */
   onTimeout: (reply: JsonRpcMessage) => void;
 }
@@ -102,7 +104,7 @@ export interface PendingCall {
 
 /** How a call ended, for its record. */
 type Ending =
-  | { kind: 'answer'; message: JsonRpcMessage; bytes: number; responseMs: number }
+  | { kind: 'answer'; message: JsonRpcMessage; bytes: number; responseMs: number; text: string | null }
   | { kind: 'refused'; reply: JsonRpcMessage; errorClass: string }
   | { kind: 'failed'; reply: JsonRpcMessage | null; errorClass: string; message: string; outcome: 'failed' | 'errored' | 'cancelled' };
 
@@ -296,7 +298,7 @@ export class McpServerEngine {
         if (pii.restore && scan.placeholders.size > 0) call.placeholders = scan.placeholders;
       }
     }
-    if (this.#sink.bodies && call.requestBody === null) call.requestBody = JSON.stringify(send);
+    if (this.#sink.bodies && call.requestBody === null) call.requestBody = send === message && meta.text !== null ? meta.text : JSON.stringify(send);
     if (method === 'tools/call' && limits.timeoutMs !== null) {
       const timeoutMs = limits.timeoutMs;
       call.timer = setTimeout(() => {
@@ -373,7 +375,7 @@ export class McpServerEngine {
    * @param bytes The message's size.
    * @returns The message to deliver (possibly a new one), or `null` to drop it.
    */
-  incoming(message: JsonRpcMessage, call: PendingCall | undefined, scope: string | null, bytes: number): JsonRpcMessage | null {
+  incoming(message: JsonRpcMessage, call: PendingCall | undefined, scope: string | null, bytes: number, text: string | null = null): JsonRpcMessage | null {
     const id = message.id;
     if (message.method !== undefined) {
       if (id !== undefined && id !== null) return message;
@@ -425,7 +427,7 @@ export class McpServerEngine {
       }
       if (result !== message.result) out = { ...message, result };
     }
-    this.#finish(followed, { kind: 'answer', message: out, bytes, responseMs: now() - startMs });
+    this.#finish(followed, { kind: 'answer', message: out, bytes, responseMs: now() - startMs, text: out === message ? text : null });
     return out;
   }
 
@@ -496,10 +498,12 @@ export class McpServerEngine {
     let errorCode: number | null = null;
     let toolError = false;
     let answer: JsonRpcMessage | null = null;
+    let answerText: string | null = null;
     let responseMs = 0;
     switch (ending.kind) {
       case 'answer': {
         answer = ending.message;
+        answerText = ending.text;
         responseMs = ending.responseMs;
         resultBytes = ending.bytes;
         if (answer.error !== undefined) {
@@ -571,7 +575,7 @@ export class McpServerEngine {
       cache: null,
       guard: call.guard.slice(),
       requestBody: sink.bodies ? call.requestBody : null,
-      responseBody: sink.bodies && answer !== null ? JSON.stringify(answer) : null,
+      responseBody: sink.bodies && answer !== null ? (answerText ?? JSON.stringify(answer)) : null,
       mcp: info,
     };
     sink.publish(record);

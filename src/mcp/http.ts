@@ -14,9 +14,13 @@ import { SseFramer, sseEventText, type SseEvent } from './sse.js';
 export interface HttpCarrier {
   upstream: () => typeof globalThis.fetch;
   secrets: Promise<SecretRegistry>;
+  /** The registry once loaded (saves a turn of the event loop per call). */
+  registry: SecretRegistry | null;
 }
 
 const encoder = /*@__PURE__*/ new TextEncoder();
+/** What an exchange's wait ends with when its calls timed out. */
+const EXPIRED = Symbol('expired');
 
 function isMessage(value: unknown): value is JsonRpcMessage {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -40,8 +44,14 @@ function jsonAnswer(messages: readonly JsonRpcMessage[], response: Response | nu
 }
 
 /** Reads a body as text, at most `maxBytes`; `null` when it is longer (the rest is cancelled). */
-async function boundedText(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<{ text: string; bytes: number } | { text: null; bytes: number }> {
-  const reader = body.getReader();
+async function boundedText(response: Response, maxBytes: number): Promise<{ text: string; bytes: number } | { text: null; bytes: number }> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared >= 0 && declared <= maxBytes) {
+    // A declared length within the limit: fetch itself refuses a body longer than it says.
+    const text = await response.text();
+    return { text, bytes: declared };
+  }
+  const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;
@@ -62,9 +72,16 @@ class Exchange {
   readonly calls: PendingCall[] = [];
   /** Answers decided by Sluice (refusals, timeouts) not yet delivered. */
   readonly replies: JsonRpcMessage[] = [];
-  readonly abort = new AbortController();
   sse: TransformStreamDefaultController<Uint8Array> | null = null;
+  /** Resolves when every call of the exchange has timed out before its JSON answer came. */
+  expired: Promise<typeof EXPIRED> | null = null;
+  #expire: (() => void) | null = null;
   #closed = false;
+
+  /** Arms {@link expired} (only exchanges with a timeout pay for it). */
+  arm(): void {
+    this.expired = new Promise((resolve) => (this.#expire = () => resolve(EXPIRED)));
+  }
 
   get open(): boolean {
     return this.calls.some((call) => !call.done);
@@ -76,19 +93,21 @@ class Exchange {
       if (this.#closed) return;
       this.sse.enqueue(encoder.encode(sseEventText(JSON.stringify(reply))));
       if (!this.open) {
+        // Closing the stream cancels the upstream body.
         this.#closed = true;
         this.sse.terminate();
-        this.abort.abort(new Error('timed out'));
       }
       return;
     }
     this.replies.push(reply);
-    if (!this.open) this.abort.abort(new Error('timed out'));
+    if (!this.open) this.#expire?.();
   };
 }
 
 function readRequestHeaders(input: string | URL | Request, init: RequestInit | undefined): Headers {
-  return new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  const given = init?.headers ?? (input instanceof Request ? input.headers : undefined);
+  // Read only: the SDK's own Headers object is used as it is.
+  return given instanceof Headers ? given : new Headers(given);
 }
 
 /**
@@ -104,7 +123,7 @@ function readRequestHeaders(input: string | URL | Request, init: RequestInit | u
 export async function handleHttp(engine: McpServerEngine, carrier: HttpCarrier, input: string | URL | Request, init: RequestInit | undefined, method: string, url: string): Promise<Response> {
   const headers = readRequestHeaders(input, init);
   // Bearer tokens and keys the client sends are secrets: never in a record.
-  (await carrier.secrets).learnFromHeaders(headers);
+  (carrier.registry ?? (await carrier.secrets)).learnFromHeaders(headers);
   const fetchUpstream = carrier.upstream();
   const sessionId = headers.get('mcp-session-id');
   const scope = sessionId;
@@ -147,6 +166,7 @@ export async function handleHttp(engine: McpServerEngine, carrier: HttpCarrier, 
       user: headers.get('x-sluice-user'),
       tags: headers.get('x-sluice-tags')?.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '') ?? null,
       bytes: batch ? JSON.stringify(message).length : text.length,
+      text: batch ? null : text,
       onTimeout: exchange.onTimeout,
     };
     const decision = await engine.outgoing(message, meta);
@@ -169,16 +189,18 @@ export async function handleHttp(engine: McpServerEngine, carrier: HttpCarrier, 
       forwardInit = { ...forwardInit, body };
     }
   }
-  const timed = exchange.calls.some((call) => call.timer !== null);
-  if (timed) {
-    const signal = forwardInit?.signal ?? (forwardInput instanceof Request ? forwardInput.signal : null);
-    forwardInit = { ...forwardInit, signal: signal === null || signal === undefined ? exchange.abort.signal : AbortSignal.any([signal, exchange.abort.signal]) };
-  }
+  if (exchange.calls.some((call) => call.timer !== null)) exchange.arm();
   let response: Response;
   try {
-    response = await fetchUpstream(forwardInput, forwardInit);
+    const pending = fetchUpstream(forwardInput, forwardInit);
+    const first = exchange.expired === null ? await pending : await Promise.race([pending, exchange.expired]);
+    if (first === EXPIRED) {
+      // Every call timed out before the answer's headers: the answer, if it comes, is released unread.
+      void pending.then((late) => late.body?.cancel(), () => undefined);
+      return jsonAnswer(exchange.replies.splice(0), null);
+    }
+    response = first;
   } catch (error) {
-    if (exchange.abort.signal.aborted && exchange.replies.length > 0) return jsonAnswer(exchange.replies.splice(0), null);
     const message = error instanceof Error ? error.message : String(error);
     for (const call of exchange.calls) engine.fail(call, 'network_error', message, null);
     throw error;
@@ -203,9 +225,15 @@ export async function handleHttp(engine: McpServerEngine, carrier: HttpCarrier, 
   }
   let body: Awaited<ReturnType<typeof boundedText>>;
   try {
-    body = await boundedText(response.body, engine.server.maxMessageBytes);
+    const reading = boundedText(response, engine.server.maxMessageBytes);
+    const first = exchange.expired === null ? await reading : await Promise.race([reading, exchange.expired]);
+    // Timed out while the body was coming: it is read to its end (bounded) and dropped.
+    if (first === EXPIRED) {
+      void reading.catch(() => undefined);
+      return jsonAnswer(exchange.replies.splice(0), response);
+    }
+    body = first;
   } catch (error) {
-    if (exchange.abort.signal.aborted && exchange.replies.length > 0) return jsonAnswer(exchange.replies.splice(0), response);
     for (const call of exchange.calls) engine.fail(call, 'network_error', error instanceof Error ? error.message : String(error), null);
     throw error;
   }
@@ -230,7 +258,7 @@ export async function handleHttp(engine: McpServerEngine, carrier: HttpCarrier, 
   for (const message of answers as JsonRpcMessage[]) {
     const id = message.id;
     const local = id === undefined || id === null ? undefined : exchange.calls.find((call) => call.id === id);
-    const delivered = engine.incoming(message, local, scope, Array.isArray(answer) ? JSON.stringify(message).length : body.bytes);
+    const delivered = Array.isArray(answer) ? engine.incoming(message, local, scope, JSON.stringify(message).length) : engine.incoming(message, local, scope, body.bytes, body.text);
     if (delivered !== message) answerChanged = true;
     if (delivered !== null) out.push(delivered);
   }
@@ -266,7 +294,7 @@ function observeStream(engine: McpServerEngine, response: Response, exchange: Ex
     }
     const id = message.id;
     const local = id === undefined || id === null ? undefined : exchange.calls.find((call) => call.id === id);
-    const delivered = engine.incoming(message, local, scope, encoder.encode(event.data).byteLength);
+    const delivered = engine.incoming(message, local, scope, encoder.encode(event.data).byteLength, event.data);
     if (delivered === message) controller.enqueue(encoder.encode(event.raw));
     else if (delivered !== null) controller.enqueue(encoder.encode(sseEventText(JSON.stringify(delivered), event)));
     else if (event.id !== null) controller.enqueue(encoder.encode(`id: ${event.id}\n\n`));

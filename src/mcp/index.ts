@@ -9,7 +9,7 @@ import { INTERNAL, type Sluice, type SluiceInternals } from '../core/sluice.js';
 import type { McpHook } from '../core/types.js';
 import type { CallRecord } from '../events/record.js';
 import { McpServerEngine, type JsonRpcMessage, type McpServerStats, type PendingCall, type RecordSink, type RequestMeta } from './engine.js';
-import { handleHttp } from './http.js';
+import { handleHttp, type HttpCarrier } from './http.js';
 import { endpointOf, resolveMcpOptions, type McpOptions, type ResolvedMcpOptions } from './options.js';
 
 export type { McpCallLimits, McpOptions, McpServerOptions } from './options.js';
@@ -64,6 +64,19 @@ function sinkOf(internals: SluiceInternals): RecordSink {
     metadata: config.metadata,
     nextId: () => prefix + (counter++).toString(36),
   };
+}
+
+/** What the HTTP carrier reads of an instance, kept per instance. */
+const carriers = new WeakMap<SluiceInternals, HttpCarrier>();
+
+function carrierOf(internals: SluiceInternals): HttpCarrier {
+  let carrier = carriers.get(internals);
+  if (carrier === undefined) {
+    const made: HttpCarrier = { upstream: internals.upstream, secrets: internals.secrets, registry: null };
+    void internals.secrets.then((registry) => (made.registry = registry));
+    carriers.set(internals, (carrier = made));
+  }
+  return carrier;
 }
 
 function engineOf(runtime: Runtime, sluice: Sluice, internals: SluiceInternals, server: string): McpServerEngine {
@@ -127,7 +140,7 @@ export function mcp(options: McpOptions): McpHandler {
     }
     if (server === undefined) return null;
     const internals = internalsOf(sluice, 'mcp()');
-    return handleHttp(engineOf(runtime, sluice, internals, server), internals, input, init, method, url);
+    return handleHttp(engineOf(runtime, sluice, internals, server), carrierOf(internals), input, init, method, url);
   }) as McpHandler;
   hook.stats = (sluice: Sluice) => {
     const out: Record<string, McpServerStats> = {};
@@ -227,6 +240,7 @@ export function mcpTransport(wrapped: McpTransportLike, sluice: Sluice, options:
       return transport.sessionId;
     },
     async send(message, sendOptions) {
+      const text = JSON.stringify(message);
       const meta: RequestMeta = {
         transport: 'transport',
         scope,
@@ -234,7 +248,8 @@ export function mcpTransport(wrapped: McpTransportLike, sluice: Sluice, options:
         session: options.session ?? null,
         user: options.user ?? null,
         tags: null,
-        bytes: JSON.stringify(message).length,
+        bytes: text.length,
+        text,
         onTimeout: (reply) => {
           deliver(reply);
           // Tell the server to stop working on it.

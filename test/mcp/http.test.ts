@@ -200,6 +200,16 @@ describe('MCP over Streamable HTTP through sluice.fetch', () => {
     expect(records.find((record) => record.mcp?.target === 'hang')).toMatchObject({ outcome: 'failed', error: { class: 'mcp_timeout' }, mcp: { errorCode: MCP_ERROR.timeout } });
   });
 
+  it('ends a tool call that never answers at timeoutMs when the server answers with JSON', async () => {
+    const fixture = await server({ json: true });
+    const { sluice, records } = governed(fixture.url, { server: { timeoutMs: 100 } });
+    const { client } = await connect(fixture.url, sluice.fetch);
+    await expect(client.callTool({ name: 'hang', arguments: {} })).rejects.toThrow(/did not answer within 100 ms/);
+    expect(await client.callTool({ name: 'add', arguments: { a: 1, b: 1 } })).toMatchObject({ content: [{ text: '2' }] });
+    await settle(sluice);
+    expect(records.find((record) => record.mcp?.target === 'hang')).toMatchObject({ outcome: 'failed', error: { class: 'mcp_timeout' } });
+  });
+
   it('answers malformed JSON-RPC from the server with a clear error', async () => {
     const fixture = await server({ malformed: ['echo'] });
     const { sluice, records } = governed(fixture.url);
