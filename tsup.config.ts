@@ -17,6 +17,7 @@ const entry = {
   'otel/index': 'src/otel/index.ts',
   'litellm/index': 'src/litellm/index.ts',
   'helicone/index': 'src/helicone/index.ts',
+  'mcp/index': 'src/mcp/index.ts',
 };
 
 const shared: Options = {

@@ -17,7 +17,7 @@
  * Flags (after `npm run bench --`, or on `node --expose-gc --import tsx bench/index.ts`):
  * - `--quick`: a tenth of the work; nothing is written.
  * - `--only=cross,routed` (or `BENCH_ONLY=cross,routed`): run only these sections, of
- *   bundle, import, latency, throughput, streams, chunks, large, heap, cross, routed, plugins, scan, otel, export; nothing is written.
+ *   bundle, import, latency, throughput, streams, chunks, large, heap, cross, routed, plugins, scan, otel, export, mcp; nothing is written.
  * - `--no-write` (or `BENCH_NO_WRITE=1`): print only, leave RESULTS.md alone.
  * @module
  */
@@ -37,6 +37,7 @@ import { measurePiiScan, renderPiiScan, scanTargetRows, type ScanOptions, type S
 import { measurePlugins, pluginTargetRows, renderPlugins, type PluginOptions, type PluginResult } from './plugins.js';
 import { measureOtel, renderOtel, type OtelResult } from './otel.js';
 import { measureExport, renderExport, type ExportResult } from './export.js';
+import { measureMcp, renderMcp, type McpResult } from './mcp.js';
 import { largeEventTargetRows, measureLargeEvent, renderLargeEvent, type LargeEventOptions, type LargeEventResult } from './large-event.js';
 import { measureStreamChunks, type ChunkResult } from './stream-chunks.js';
 import { measureStreams, type StreamResult } from './streams.js';
@@ -48,7 +49,7 @@ const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 /** `--quick`: a tenth of the work, printed but not written to RESULTS.md (to check the bench itself). */
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'large', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel', 'export'] as const;
+const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'large', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel', 'export', 'mcp'] as const;
 type Section = (typeof SECTIONS)[number];
 /** `--only=a,b` or `BENCH_ONLY=a,b`: the sections to run (all by default). */
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '';
@@ -90,6 +91,7 @@ const COUNTS = {
   scan: { runs: QUICK ? 1 : 5 } satisfies ScanOptions,
   otel: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(1_000) },
   exportRounds: scale(200),
+  mcp: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(1_000) },
 } as const;
 
 const TARGETS = {
@@ -136,6 +138,7 @@ let plugins: PluginResult | undefined;
 let scan: ScanResult | undefined;
 let otelResult: OtelResult | undefined;
 let exportResult: ExportResult | undefined;
+let mcpResult: McpResult | undefined;
 if (runs('bundle')) {
   done = phase('bundle size (esbuild, split into the entry and on-demand chunks)');
   bundle = await measureBundle(ROOT);
@@ -236,6 +239,11 @@ if (runs('otel')) {
 if (runs('export')) {
   done = phase(`httpExporter(): one export with and without gzip, batches of 1, 10 and 100 records (${COUNTS.exportRounds} rounds each)`);
   exportResult = await measureExport(COUNTS.exportRounds);
+  done();
+}
+if (runs('mcp')) {
+  done = phase(`MCP tools/call with mcp() policy, PII and guard vs zero config (${COUNTS.mcp.rounds} x ${int(COUNTS.mcp.callsPerRound)} calls per variant)`);
+  mcpResult = await measureMcp(COUNTS.mcp);
   done();
 }
 
@@ -397,6 +405,12 @@ if (otelResult !== undefined) {
 if (exportResult !== undefined) {
   checksums.push(exportResult.checksum);
   sections.push(renderExport(exportResult));
+}
+if (mcpResult !== undefined) {
+  checksums.push(mcpResult.checksum);
+  const { section, targetRow } = renderMcp(mcpResult);
+  targetRows.push(targetRow);
+  sections.push(section);
 }
 
 const otherRows: string[][] = [];

@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../core/errors.js';
 import { nearest, readableIssues, schemaKeys } from './issues.js';
-import type { Middleware } from '../core/types.js';
+import type { McpHook, Middleware } from '../core/types.js';
 import type { ResolvedCallbacks } from '../core/callbacks.js';
 import { resolveCallbacks } from './callback-names.js';
 import type { CallRecord } from '../events/record.js';
@@ -99,6 +99,8 @@ export interface ResolvedConfig {
   callbackTimeoutMs: number;
   exporters: ReadonlyArray<{ exporter: Exporter; queue: BatchQueueOptions }>;
   fetch: typeof fetch | null;
+  /** The MCP handler (`sluice/mcp`), when configured. */
+  mcp: McpHook | undefined;
   bodies: boolean;
   maxBodyChars: number;
   streamUsage: boolean;
@@ -259,6 +261,7 @@ function configSchema(): z.ZodMiniType {
     callbackTimeoutMs: z.optional(z.number().check(z.positive())),
     exporters: z.optional(z.array(exporter)),
     fetch: z.optional(fn<typeof fetch>()),
+    mcp: z.optional(z.custom<McpHook>(isFunction, { error: "expected mcp({ servers }) from 'sluice/mcp'" })),
     record: z.optional(
       z.strictObject({ bodies: z.optional(z.boolean()), maxBodyChars: z.optional(z.int().check(z.nonnegative())) }),
     ),
@@ -749,6 +752,7 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
       return resolved;
     }),
     fetch: config.fetch ?? null,
+    mcp: config.mcp,
     bodies: config.record?.bodies ?? true,
     maxBodyChars: config.record?.maxBodyChars ?? 65_536,
     streamUsage: config.streamUsage ?? true,

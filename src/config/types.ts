@@ -2,7 +2,7 @@
  * The configuration types: what users write, and what `createSluice` resolves it to.
  * @module
  */
-import type { Middleware } from '../core/types.js';
+import type { McpHook, Middleware } from '../core/types.js';
 import type { CallRecord } from '../events/record.js';
 import type { Exporter } from '../exporters/types.js';
 import type { BatchQueueOptions } from '../exporters/batch-queue.js';
@@ -281,6 +281,12 @@ export interface SluiceConfig {
   exporters?: Array<Exporter | ExporterEntry>;
   /** The fetch used to reach providers. @default globalThis.fetch, read at call time */
   fetch?: typeof fetch;
+  /**
+   * MCP traffic through the same records and policy: the handler `mcp({ servers })` from `sluice/mcp`
+   * returns (its options are checked there). Calls to a configured server's URL (Streamable HTTP) are
+   * recognised and governed; without it MCP traffic passes through untouched ([docs/mcp.md](../../docs/mcp.md)).
+   */
+  mcp?: McpHook;
   /** What records contain. */
   record?: {
     /** Include request and response bodies. @default true */

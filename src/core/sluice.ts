@@ -88,6 +88,14 @@ export interface SluiceInternals {
   setUpstreamFetch(fetch: typeof globalThis.fetch | null): void;
   /** Registers a hook run first thing in `close()`. */
   onClose(hook: () => void): void;
+  /** The fetch upstream calls use now. */
+  upstream(): typeof globalThis.fetch;
+  /** Hands a finished record (scrubbed by the caller) to listeners, callbacks and exporters, as a modelled call's. */
+  publish(record: CallRecord): void;
+  /** The secret registry, once loaded: to learn credentials seen at run time and to scrub records. */
+  secrets: Promise<SecretRegistry>;
+  /** The resolved configuration. */
+  config: ResolvedConfig;
 }
 
 const EMPTY_INIT: RequestInit = Object.freeze({});
@@ -212,6 +220,10 @@ class SluiceInstance implements Sluice {
           this.#upstreamFetch = fetch ?? config.fetch;
         },
         onClose: (hook: () => void) => this.#closeHooks.push(hook),
+        upstream: () => this.#upstreamFetch ?? globalThis.fetch,
+        publish: (record: CallRecord) => this.#publish(record),
+        secrets: this.#secretsReady,
+        config,
       } satisfies SluiceInternals,
     });
     let hooks: Middleware | null = null;
@@ -360,7 +372,7 @@ class SluiceInstance implements Sluice {
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
     const classification = classify(method, url);
     if (this.#isClosed) return closedAnswer(classification);
-    if (classification === null) return this.#passthrough(input, init, method, url);
+    if (classification === null) return this.#config.mcp?.(this, input, init, method, url) ?? this.#passthrough(input, init, method, url);
     return this.#call(classification, request, init ?? EMPTY_INIT, method, url);
   }
 
@@ -548,9 +560,13 @@ class SluiceInstance implements Sluice {
     }
     ctx.runEndListeners();
     if (!wantsRecord) return;
-    const record = this.#record(ctx, endMs);
-    if (wantsEnd) this.#emitter.emit({ type: 'request:end', record });
-    if (wantsError) this.#emitter.emit({ type: 'request:error', record });
+    this.#publish(this.#record(ctx, endMs));
+  }
+
+  #publish(record: CallRecord): void {
+    const failed = record.outcome !== 'completed';
+    if (this.#emitter.has('request:end')) this.#emitter.emit({ type: 'request:end', record });
+    if (failed && this.#emitter.has('request:error')) this.#emitter.emit({ type: 'request:error', record });
     this.#hub.ended(record, failed);
     const backlog = this.#queueBacklog;
     // Only the first calls, within the moment the queue code takes to load, wait in the backlog.

@@ -3,6 +3,7 @@
  * @module
  */
 import type { CallContext } from './context.js';
+import type { Sluice } from './sluice.js';
 
 /** Calls the rest of the pipeline for a context and resolves with its response. */
 export type Next = (ctx: CallContext) => Promise<Response>;
@@ -31,3 +32,10 @@ export interface PluginLifecycle {
   /** Releases what the plugin holds; called once by `sluice.close()`, after `flush()`. */
   close?: () => Promise<void>;
 }
+
+/**
+ * What `createSluice({ mcp })` takes: the handler `mcp()` from `sluice/mcp` returns (docs/mcp.md). The
+ * instance asks it about every call it does not model; it answers `null` for traffic that is not to a
+ * configured MCP server (which then passes through untouched), or the Response it produced.
+ */
+export type McpHook = (sluice: Sluice, input: string | URL | Request, init: RequestInit | undefined, method: string, url: string) => Promise<Response> | null;

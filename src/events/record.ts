@@ -11,11 +11,47 @@ import type { Pricing } from '../wire/price.js';
  */
 export type Dialect = 'openai' | 'anthropic' | 'gemini';
 
+/** The dialect of a record: a model call's {@link Dialect}, or `mcp` for an MCP request (`sluice/mcp`). */
+export type RecordDialect = Dialect | 'mcp';
+
 /**
  * The operation a classified call performs within its dialect. `chat` is Chat Completions, Anthropic
  * Messages and Gemini generateContent alike; `count_tokens` is Anthropic's and Gemini's token counter.
  */
 export type Operation = 'chat' | 'responses' | 'embeddings' | 'models' | 'count_tokens';
+
+/**
+ * The operation of an MCP request (`sluice/mcp`): `mcp.` and the JSON-RPC method, such as
+ * `mcp.tools/call`, `mcp.tools/list`, `mcp.resources/read`, `mcp.prompts/get`, `mcp.initialize`.
+ */
+export type McpOperation = `mcp.${string}`;
+
+/** The operation of a record: a model call's {@link Operation} or an MCP request's {@link McpOperation}. */
+export type RecordOperation = Operation | McpOperation;
+
+/** What a record of an MCP request carries besides the common fields (`record.mcp`). */
+export interface McpCallInfo {
+  /** The server's name in `mcp({ servers })`. */
+  server: string;
+  /** The JSON-RPC method (`tools/call`...). */
+  method: string;
+  /** The tool called (`tools/call`), the prompt got (`prompts/get`) or the resource read (`resources/read`, its URI); `null` otherwise. */
+  target: string | null;
+  /** The JSON-RPC request id: the tool call's id (`gen_ai.tool.call.id`). */
+  requestId: string | number;
+  /** The MCP session (`mcp-session-id`), or `null` (stdio, or before `initialize` answered). */
+  sessionId: string | null;
+  /** `http` through `sluice.fetch` (Streamable HTTP), `transport` through `mcpTransport()`. */
+  transport: 'http' | 'transport';
+  /** Size of the request message sent, in bytes of JSON (UTF-16 code units for a wrapped transport). */
+  requestBytes: number;
+  /** Size of the answer received, or `null` when none came. */
+  resultBytes: number | null;
+  /** The JSON-RPC error code the client received, or `null`. */
+  errorCode: number | null;
+  /** Whether a tool answered with `isError: true` (a tool-level failure, recorded as `failed`, class `tool_error`). */
+  toolError: boolean;
+}
 
 /** Token counts for one call. `null` means the provider did not say and Sluice could not tell. */
 export interface Usage {
@@ -112,10 +148,10 @@ export interface CallRecord {
   id: string;
   /** Wall-clock start, milliseconds since the epoch. */
   startedAt: number;
-  /** The dialect the SDK spoke. */
-  dialect: Dialect;
-  /** The operation within the dialect. */
-  operation: Operation;
+  /** The dialect the SDK spoke; `mcp` for an MCP request. */
+  dialect: RecordDialect;
+  /** The operation within the dialect (`mcp.tools/call`... for MCP). */
+  operation: RecordOperation;
   /** The model the SDK asked for, as it asked (alias or `provider/model` included). */
   requestedModel: string | null;
   /** The provider entry that served the call (the last attempt's); `null` when the call went to the URL the SDK chose. */
@@ -175,4 +211,6 @@ export interface CallRecord {
   requestBody: string | null;
   /** The response body (JSON text; for streams the raw event text), unless `record.bodies` is off. */
   responseBody: string | null;
+  /** For an MCP request (`dialect: 'mcp'`): server, method, tool, session, sizes; absent on model calls. */
+  mcp?: McpCallInfo;
 }

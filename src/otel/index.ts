@@ -6,7 +6,10 @@
  */
 import { markPluginFactory } from '../plugins/factory.js';
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Counter, Histogram, Meter, Span, TimeInput, Tracer } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, Span, TimeInput, Tracer, TracerProvider } from '@opentelemetry/api';
+import type { Sluice } from '../core/sluice.js';
+import type { CallRecord } from '../events/record.js';
+import { mcpSpanAttributes, mcpSpanName } from '../wire/semconv.js';
 import type { CallContext } from '../core/context.js';
 import type { Middleware } from '../core/types.js';
 import { answerSummary, semconvInput, semconvOutput, semconvStreamOutput } from '../wire/semconv-messages.js';
@@ -191,3 +194,44 @@ function recordMetrics(ctx: CallContext, meters: Instruments, operation: string,
 }
 
 markPluginFactory(otel, 'otel');
+
+/** Options of {@link otelMcp}. */
+export interface OtelMcpOptions {
+  /** The tracer provider. @default the global one (`trace.getTracerProvider()`) */
+  tracerProvider?: TracerProvider;
+}
+
+/**
+ * Emits a span per MCP request of an instance (`sluice/mcp`): `execute_tool {tool}` with
+ * `gen_ai.operation.name: execute_tool`, `gen_ai.tool.name`, `gen_ai.tool.call.id`, and the MCP
+ * conventions' `mcp.method.name`, `mcp.session.id`, `jsonrpc.request.id`; `gen_ai.conversation.id`
+ * is the Sluice session, as on model calls' spans. MCP requests do not pass through middleware, so
+ * `otel()` does not see them: this reads their records. A span is placed at the request's start and
+ * end times, under the context active when its answer arrived (the caller's, through `sluice.fetch`).
+ * @param sluice The instance.
+ * @param options The tracer provider.
+ * @returns A function that stops emitting.
+ * @example
+ * const stop = otelMcp(sluice);
+ */
+export function otelMcp(sluice: Sluice, options: OtelMcpOptions = {}): () => void {
+  const listener = ({ record }: { record: CallRecord }): void => {
+    const mcp = record.mcp;
+    if (mcp === undefined) return;
+    const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, SCOPE_VERSION, { schemaUrl: SEMCONV_SCHEMA_URL });
+    const attributes: Attributes = Object.fromEntries(mcpSpanAttributes(mcp));
+    if (record.session !== null) attributes['gen_ai.conversation.id'] = record.session;
+    if (record.status !== null) attributes['http.response.status_code'] = record.status;
+    if (mcp.errorCode !== null) attributes['rpc.jsonrpc.error_code'] = mcp.errorCode;
+    attributes['sluice.call.id'] = record.id;
+    attributes['sluice.outcome'] = record.outcome;
+    const failed = record.outcome !== 'completed';
+    if (failed) attributes['error.type'] = record.outcome === 'cancelled' ? 'cancelled' : (record.error?.class ?? '_OTHER');
+    const span = tracer.startSpan(mcpSpanName(mcp), { kind: SpanKind.CLIENT, startTime: record.startedAt, attributes }, context.active());
+    for (const verdict of record.guard) span.addEvent('sluice.guard', { 'sluice.guard.rule': verdict.rule, 'sluice.guard.action': verdict.action, 'sluice.guard.count': verdict.count }, record.startedAt);
+    if (failed && record.outcome !== 'cancelled') span.setStatus({ code: SpanStatusCode.ERROR, message: record.error?.message ?? record.outcome });
+    span.end(record.startedAt + record.latencyMs);
+  };
+  sluice.on('request:end', listener);
+  return () => void sluice.off('request:end', listener);
+}

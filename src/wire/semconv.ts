@@ -73,6 +73,50 @@ export function semconvProvider(name: string, kind: string | null): string {
  */
 export function semconvOperation(dialect: string, operation: string): string {
   if (operation === 'chat') return dialect === 'gemini' ? 'generate_content' : 'chat';
+  if (operation === 'mcp.tools/call') return 'execute_tool';
   if (operation === 'responses') return 'chat';
   return operation;
+}
+
+/** What an MCP request's record says, for its span (the shape of `record.mcp`). */
+export interface McpSpanSource {
+  server: string;
+  method: string;
+  target: string | null;
+  requestId: string | number;
+  sessionId: string | null;
+}
+
+/**
+ * The span name of an MCP request: `execute_tool {tool}` for `tools/call` (the GenAI conventions'
+ * `execute_tool` operation), `{method} {target}` otherwise, as the MCP conventions name client spans.
+ * @param source The record's `mcp` field.
+ */
+export function mcpSpanName(source: McpSpanSource): string {
+  if (source.method === 'tools/call') return `execute_tool ${source.target ?? ''}`.trimEnd();
+  return source.target === null ? source.method : `${source.method} ${source.target}`;
+}
+
+/**
+ * The attributes of an MCP request's span: `gen_ai.operation.name` (`execute_tool`),
+ * `gen_ai.tool.name` and `gen_ai.tool.call.id` for a tool call; `mcp.method.name`,
+ * `mcp.session.id`, `jsonrpc.request.id`, `mcp.resource.uri`, `gen_ai.prompt.name` from the MCP
+ * conventions; `sluice.mcp.server` for the configured server's name.
+ * @param source The record's `mcp` field.
+ * @returns Attribute pairs, in a stable order.
+ */
+export function mcpSpanAttributes(source: McpSpanSource): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const id = String(source.requestId);
+  if (source.method === 'tools/call') {
+    out.push(['gen_ai.operation.name', 'execute_tool']);
+    if (source.target !== null) out.push(['gen_ai.tool.name', source.target]);
+    out.push(['gen_ai.tool.call.id', id]);
+  }
+  out.push(['mcp.method.name', source.method], ['jsonrpc.request.id', id]);
+  if (source.method === 'resources/read' && source.target !== null) out.push(['mcp.resource.uri', source.target]);
+  if (source.method === 'prompts/get' && source.target !== null) out.push(['gen_ai.prompt.name', source.target]);
+  if (source.sessionId !== null) out.push(['mcp.session.id', source.sessionId]);
+  out.push(['sluice.mcp.server', source.server]);
+  return out;
 }

@@ -71,6 +71,8 @@ export function recordMetrics(records: readonly CallRecord[]): MetricBatch {
   let startMs = Infinity;
   let endMs = -Infinity;
   for (const record of records) {
+    // MCP requests are not model calls: they have spans, not GenAI client metrics.
+    if (record.mcp !== undefined) continue;
     startMs = Math.min(startMs, record.startedAt);
     endMs = Math.max(endMs, record.startedAt + record.latencyMs);
     const attributes: [string, OtlpValue][] = [
@@ -101,7 +103,8 @@ export function recordMetrics(records: readonly CallRecord[]): MetricBatch {
   histogram('gen_ai.client.operation.time_to_first_chunk', 'Time to receive the first chunk of a streamed answer.', 's', firstChunk);
   if (costs.size > 0) metrics.push({ kind: 'sum', name: 'sluice.client.cost', description: 'What the calls cost, as Sluice prices them.', unit: 'USD', points: [...costs.values()] });
   const nanos = (ms: number): bigint => BigInt(Math.floor(ms)) * 1_000_000n + BigInt(Math.round((ms - Math.floor(ms)) * 1_000_000));
-  return { startNs: records.length === 0 ? 0n : nanos(startMs), endNs: records.length === 0 ? 0n : nanos(endMs), metrics };
+  const counted = startMs !== Infinity;
+  return { startNs: counted ? nanos(startMs) : 0n, endNs: counted ? nanos(endMs) : 0n, metrics };
 }
 
 /** OTLP's `AGGREGATION_TEMPORALITY_DELTA`: each batch counts only its own calls. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CallRecord } from '../../events/record.js';
-import { PROVIDER_BY_DIALECT, semconvOperation, semconvProvider } from '../../wire/semconv.js';
+import { mcpSpanAttributes, mcpSpanName, PROVIDER_BY_DIALECT, semconvOperation, semconvProvider } from '../../wire/semconv.js';
 
 /** An attribute value OTLP can carry. */
 export type OtlpValue = string | number | boolean | readonly string[];
@@ -53,6 +53,7 @@ export async function recordSpans(record: CallRecord): Promise<OtlpSpan[]> {
   const root = await digest(record.id);
   const traceId = root.slice(0, 16);
   const spanId = root.slice(16, 24);
+  if (record.mcp !== undefined) return [mcpSpan(record, record.mcp, traceId, spanId)];
   const operation = semconvOperation(record.dialect, record.operation);
   const provider = record.provider === null ? (PROVIDER_BY_DIALECT[record.dialect] ?? record.dialect) : semconvProvider(record.provider, null);
   const attributes: [string, OtlpValue][] = [
@@ -136,4 +137,43 @@ export async function recordSpans(record: CallRecord): Promise<OtlpSpan[]> {
     });
   }
   return spans;
+}
+
+/** The span of an MCP request (`sluice/mcp`): `execute_tool {tool}` for a tool call, with the MCP conventions' attributes. */
+function mcpSpan(record: CallRecord, mcp: NonNullable<CallRecord['mcp']>, traceId: Uint8Array, spanId: Uint8Array): OtlpSpan {
+  const attributes: [string, OtlpValue][] = mcpSpanAttributes(mcp);
+  const add = (key: string, value: OtlpValue | null | undefined): void => {
+    if (value !== null && value !== undefined) attributes.push([key, value]);
+  };
+  add('gen_ai.conversation.id', record.session);
+  add('http.response.status_code', record.status);
+  add('error.type', errorTypeOf(record));
+  if (mcp.errorCode !== null) add('rpc.jsonrpc.error_code', mcp.errorCode);
+  add('sluice.call.id', record.id);
+  add('sluice.outcome', record.outcome);
+  add('sluice.mcp.request_bytes', mcp.requestBytes);
+  add('sluice.mcp.result_bytes', mcp.resultBytes);
+  const startNs = nanos(record.startedAt, 0);
+  const events: OtlpSpan['events'][number][] = record.guard.map((verdict) => ({
+    name: 'sluice.guard',
+    timeNs: startNs,
+    attributes: [
+      ['sluice.guard.rule', verdict.rule],
+      ['sluice.guard.action', verdict.action],
+      ['sluice.guard.count', verdict.count],
+    ],
+  }));
+  const isError = record.outcome === 'failed' || record.outcome === 'errored';
+  return {
+    traceId,
+    spanId,
+    parentSpanId: null,
+    name: mcpSpanName(mcp),
+    kind: 3,
+    startNs,
+    endNs: nanos(record.startedAt, record.latencyMs),
+    attributes,
+    events,
+    status: isError ? { code: 2, message: record.error?.message } : { code: 0, message: undefined },
+  };
 }

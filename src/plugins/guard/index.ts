@@ -38,8 +38,8 @@ interface TextFindings {
   counts: number[];
 }
 
-/** One call's scan: counts per rule, where blocking rules matched, and the texts for the check. */
-class GuardScan {
+/** One call's scan: counts per rule, where blocking rules matched, and the texts for the check (also used by `sluice/mcp` on tool results). */
+export class GuardScan {
   readonly counts = new Map<string, { action: GuardAction; count: number }>();
   readonly blocked: Array<{ rule: string; path: string }> = [];
   readonly texts: string[] = [];
