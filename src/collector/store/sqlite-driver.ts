@@ -20,6 +20,8 @@ export interface SqliteStatement {
 export interface SqliteDatabase {
   exec(sql: string): void;
   prepare(sql: string): SqliteStatement;
+  /** Registers a scalar SQL function (both drivers take the same arguments). */
+  function(name: string, options: { deterministic: boolean }, implementation: (...args: unknown[]) => unknown): void;
   close(): void;
 }
 
