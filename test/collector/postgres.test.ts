@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { dropPostgresSchema, postgresStore } from '../../src/collector/store/postgres.js';
+import { openStore } from '../../src/collector/store/index.js';
 import { makeRecord } from '../helpers/record.js';
 import { describeCollectorStore } from './store-suite.js';
 
@@ -104,6 +105,19 @@ if (unavailable !== null && !isRequired) {
       } finally {
         await store.close();
         await dropPostgresSchema(URL, schema);
+      }
+    });
+
+    it('opens a PostgreSQL store in the schema the URL names', async () => {
+      const schema = `sluice_open_test_${process.pid}`;
+      try {
+        const store = await openStore(`${URL}?schema=${schema}`);
+        expect(store.engine).toBe('postgres');
+        expect((store as { schema?: string }).schema).toBe(schema);
+        expect(await store.count()).toBe(0);
+        await store.close();
+      } finally {
+        await dropPostgresSchema(URL, schema).catch(() => undefined);
       }
     });
 
