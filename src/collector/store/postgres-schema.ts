@@ -45,7 +45,8 @@ CREATE TABLE ${s}.rollups (
   PRIMARY KEY (dimension, width, start, value)
 );
 CREATE FUNCTION ${s}.sluice_hist_add(a bigint[], b bigint[]) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY i), '{}') FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
+  SELECT coalesce(array_agg(coalesce(a[i], 0) + coalesce(b[i], 0) ORDER BY i), '{}')
+  FROM generate_series(1, greatest(cardinality(a), cardinality(b))) AS i
 $$;`,
   },
 ];

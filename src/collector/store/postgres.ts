@@ -142,28 +142,16 @@ export async function postgresStore(connectionString: string, options: PostgresS
   /** Adds (sign 1) or takes out (sign -1) a delta in one statement; rows it empties are deleted. */
   const applyDelta = async (client: pg.PoolClient, entries: readonly RollupEntry[], sign: number): Promise<void> => {
     if (entries.length === 0) return;
-    const rows = entries.map((entry) => ({
-      dimension: entry.dimension,
-      width: entry.width,
-      start: entry.start,
-      value: entry.value,
-      requests: sign * entry.aggregate.requests,
-      errors: sign * entry.aggregate.errors,
-      input_tokens: sign * entry.aggregate.inputTokens,
-      output_tokens: sign * entry.aggregate.outputTokens,
-      cost_usd: sign * entry.aggregate.costUsd,
-      saved_usd: sign * entry.aggregate.savedUsd,
-      cache_hits: sign * entry.aggregate.cacheHits,
-      cache_lookups: sign * entry.aggregate.cacheLookups,
-      fallbacks: sign * entry.aggregate.fallbacks,
-      latency: toCountArray(entry.aggregate.latency, sign),
-      ttft: toCountArray(entry.aggregate.ttft, sign),
-    }));
+    const column = <T>(pick: (entry: RollupEntry) => T): T[] => entries.map(pick);
+    const histogram = (counts: number[]): string => `{${counts.join(',')}}`;
+    // Scalars travel as typed arrays and histograms as array literals: no JSON to parse per row.
     await client.query(
       `INSERT INTO ${s}.rollups AS r (dimension, width, start, value, ${ROLLUP_COLUMNS})
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(dimension text, width bigint, start bigint, value text, requests bigint, errors bigint,
-         input_tokens bigint, output_tokens bigint, cost_usd double precision, saved_usd double precision, cache_hits bigint,
-         cache_lookups bigint, fallbacks bigint, latency bigint[], ttft bigint[])
+       SELECT dimension, width, start, value, requests, errors, input_tokens, output_tokens, cost_usd, saved_usd, cache_hits, cache_lookups,
+         fallbacks, latency::bigint[], ttft::bigint[]
+       FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+         $9::float8[], $10::float8[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::text[])
+         AS x(dimension, width, start, value, requests, errors, input_tokens, output_tokens, cost_usd, saved_usd, cache_hits, cache_lookups, fallbacks, latency, ttft)
        ON CONFLICT (dimension, width, start, value) DO UPDATE SET
          requests = r.requests + excluded.requests, errors = r.errors + excluded.errors,
          input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
@@ -171,7 +159,23 @@ export async function postgresStore(connectionString: string, options: PostgresS
          cache_hits = r.cache_hits + excluded.cache_hits, cache_lookups = r.cache_lookups + excluded.cache_lookups,
          fallbacks = r.fallbacks + excluded.fallbacks,
          latency = ${s}.sluice_hist_add(r.latency, excluded.latency), ttft = ${s}.sluice_hist_add(r.ttft, excluded.ttft)`,
-      [JSON.stringify(rows)],
+      [
+        column((entry) => entry.dimension),
+        column((entry) => entry.width),
+        column((entry) => entry.start),
+        column((entry) => entry.value),
+        column((entry) => sign * entry.aggregate.requests),
+        column((entry) => sign * entry.aggregate.errors),
+        column((entry) => sign * entry.aggregate.inputTokens),
+        column((entry) => sign * entry.aggregate.outputTokens),
+        column((entry) => sign * entry.aggregate.costUsd),
+        column((entry) => sign * entry.aggregate.savedUsd),
+        column((entry) => sign * entry.aggregate.cacheHits),
+        column((entry) => sign * entry.aggregate.cacheLookups),
+        column((entry) => sign * entry.aggregate.fallbacks),
+        column((entry) => histogram(toCountArray(entry.aggregate.latency, sign))),
+        column((entry) => histogram(toCountArray(entry.aggregate.ttft, sign))),
+      ],
     );
     if (sign < 0) await client.query(`DELETE FROM ${s}.rollups WHERE requests <= 0`);
   };
