@@ -68,16 +68,16 @@ CREATE TABLE IF NOT EXISTS records (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_time ON records (started_at, id);
-CREATE INDEX IF NOT EXISTS records_user ON records (end_user, started_at);
-CREATE INDEX IF NOT EXISTS records_session ON records (session, started_at);
-CREATE INDEX IF NOT EXISTS records_provider ON records (provider, started_at);
-CREATE INDEX IF NOT EXISTS records_model ON records (model, started_at);
-CREATE INDEX IF NOT EXISTS records_requested_model ON records (requested_model, started_at);
+CREATE INDEX IF NOT EXISTS records_user ON records (end_user, started_at, id);
+CREATE INDEX IF NOT EXISTS records_session ON records (session, started_at, id);
+CREATE INDEX IF NOT EXISTS records_provider ON records (provider, started_at, id);
+CREATE INDEX IF NOT EXISTS records_model ON records (model, started_at, id);
+CREATE INDEX IF NOT EXISTS records_requested_model ON records (requested_model, started_at, id);
 CREATE TABLE IF NOT EXISTS record_tags (
   seq INTEGER NOT NULL, tag TEXT NOT NULL, started_at INTEGER NOT NULL,
   PRIMARY KEY (seq, tag)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_tags_tag ON record_tags (tag, started_at);
+CREATE INDEX IF NOT EXISTS record_tags_tag ON record_tags (tag, started_at, seq);
 CREATE TABLE IF NOT EXISTS rollups (
   dimension TEXT NOT NULL, width INTEGER NOT NULL, start INTEGER NOT NULL, value TEXT NOT NULL,
   requests INTEGER NOT NULL, errors INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
@@ -143,6 +143,8 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
     throw error;
   }
   let isClosed = false;
+  let analysedAt = 0;
+  let insertedHere = 0;
   const open = (): SqliteDatabase => {
     if (isClosed) throw new Error('the SQLite collector store is closed');
     return database;
@@ -233,6 +235,12 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
       return run(() => {
         open();
         const rows = records.map(columnsOf);
+        // The planner picks between the time index and a filter's index from ANALYZE's figures: refresh them
+        // (sampled, a few ms) each time the records written here grow tenfold.
+        if (insertedHere >= Math.max(1000, analysedAt * 10)) {
+          database.exec('ANALYZE');
+          analysedAt = insertedHere;
+        }
         return transaction(() => {
           const insertRecord = statement(
             `INSERT INTO records (id, started_at, provider, model, requested_model, end_user, session, status, outcome, cache, tags, input_tokens, output_tokens, cost_usd, saved_usd, attempts, latency_ms, ttft_ms, body)
@@ -267,6 +275,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
             added.push(factsOf(records[index] as CallRecord));
           }
           applyDelta(rollupDelta(added), 1);
+          insertedHere += added.length;
           return { inserted: added.length, duplicates: rows.length - added.length };
         });
       });
@@ -382,6 +391,7 @@ function prepareDatabase(database: SqliteDatabase, path: string, cacheSizeKib: n
     database.exec('PRAGMA synchronous = NORMAL');
   }
   database.exec('PRAGMA busy_timeout = 5000');
+  database.exec('PRAGMA analysis_limit = 1000');
   database.function('sluice_hist_add', { deterministic: true }, (left: unknown, right: unknown) => blob(addEncodedHistograms(left as Uint8Array | null, right as Uint8Array | null)));
   database.exec(`PRAGMA cache_size = -${Math.max(1024, Math.trunc(cacheSizeKib))}`);
   const version = Number((database.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
