@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS rollups (
   dimension TEXT NOT NULL, width INTEGER NOT NULL, start INTEGER NOT NULL, value TEXT NOT NULL,
   requests INTEGER NOT NULL, errors INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
   cost_usd REAL NOT NULL, saved_usd REAL NOT NULL, cache_hits INTEGER NOT NULL, cache_lookups INTEGER NOT NULL,
-  fallbacks INTEGER NOT NULL, latency BLOB NOT NULL, ttft BLOB NOT NULL,
+  fallbacks INTEGER NOT NULL, latency BLOB, ttft BLOB,
   PRIMARY KEY (dimension, width, start, value)
 ) WITHOUT ROWID;
 `;
@@ -101,8 +101,9 @@ interface RollupRow {
   cache_hits: number;
   cache_lookups: number;
   fallbacks: number;
-  latency: Uint8Array;
-  ttft: Uint8Array;
+  /** `null` for an empty histogram (Node 22's node:sqlite binds an empty blob as NULL). */
+  latency: Uint8Array | null;
+  ttft: Uint8Array | null;
 }
 
 /** Adds a rollup row into an aggregate. */
