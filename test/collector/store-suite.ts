@@ -311,7 +311,7 @@ export function describeCollectorStore(name: string, factory: () => Promise<Stor
       await fc.assert(
         fc.asyncProperty(
           fc.integer({ min: 1, max: 40 }),
-          fc.record({ provider: fc.constantFrom('openai', 'anthropic'), user: fc.constantFrom('alice', 'bob'), tag: fc.constantFrom('a', 'b'), cache: fc.constantFrom('none', 'hit', 'miss' as const) }, { requiredKeys: [] }),
+          fc.record({ provider: fc.constantFrom('openai', 'anthropic'), model: fc.constantFrom('gpt-4o', 'smart', 'claude'), user: fc.constantFrom('alice', 'bob'), tag: fc.constantFrom('a', 'b'), cache: fc.constantFrom('none', 'hit', 'miss' as const) }, { requiredKeys: [] }),
           async (limit, filter) => {
             const listed = await listAll(store, filter, limit);
             expect(listed.map((item) => item.id)).toEqual(records.filter((item) => matches(item, filter)).sort(newestFirst).map((item) => item.id));

@@ -285,15 +285,34 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
     list(query: ListQuery): Promise<RecordPage> {
       return run(() => {
         const limit = pageSize(query);
+        const { model, ...others } = query;
         const params: SqlValue[] = [];
-        const conditions = whereOf(query, params);
-        if (query.cursor) {
-          const position = decodeCursor(query.cursor);
-          conditions.push('(started_at, id) < (?, ?)');
-          params.push(position.startedAt, position.id);
+        const conditions = (): string[] => {
+          const found = whereOf(others, params);
+          if (query.cursor) {
+            const position = decodeCursor(query.cursor);
+            found.push('(started_at, id) < (?, ?)');
+            params.push(position.startedAt, position.id);
+          }
+          return found;
+        };
+        let sql: string;
+        if (model === undefined) {
+          const found = conditions();
+          sql = `SELECT body FROM records ${found.length > 0 ? `WHERE ${found.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
+        } else {
+          // Each branch walks its own (column, started_at, id) index in order and stops at the page; an OR
+          // across the two indexes would make SQLite collect and sort every match first.
+          const branch = (column: string): string => {
+            params.push(model);
+            const found = [`${column} = ?`, ...conditions()];
+            params.push(limit + 1);
+            return `SELECT seq FROM (SELECT seq FROM records WHERE ${found.join(' AND ')} ORDER BY started_at DESC, id DESC LIMIT ?)`;
+          };
+          sql = `SELECT body FROM records WHERE seq IN (${branch('model')} UNION ${branch('requested_model')}) ORDER BY started_at DESC, id DESC LIMIT ?`;
         }
-        const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-        const rows = statement(`SELECT body FROM records ${where} ORDER BY started_at DESC, id DESC LIMIT ?`).all(...params, limit + 1) as { body: string }[];
+        params.push(limit + 1);
+        const rows = statement(sql).all(...params) as { body: string }[];
         const records = rows.slice(0, limit).map((row) => JSON.parse(row.body) as CallRecord);
         const last = records.at(-1);
         return { records, nextCursor: rows.length > limit && last ? encodeCursor({ startedAt: Math.trunc(last.startedAt), id: last.id }) : null };
