@@ -22,7 +22,7 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measureBundle, type BundleResult, type SplitFigures } from './bundle-size.js';
@@ -530,6 +530,9 @@ process.stdout.write(`\n${markdown}\n`);
 if (QUICK || only.length > 0 || NO_WRITE) {
   process.stdout.write(`${QUICK ? '--quick' : only.length > 0 ? 'sections chosen' : '--no-write'}: not written to RESULTS.md\n`);
 } else {
-  writeFileSync(RESULTS, markdown);
+  // `npm run bench:collector` has its own section, written by hand from its output: keep it.
+  const previous = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
+  const collector = /\n## Collector storage\n[\s\S]*?(?=\n## |$)/.exec(previous)?.[0] ?? '';
+  writeFileSync(RESULTS, collector === '' ? markdown : `${markdown}${collector.trimEnd()}\n`);
   process.stdout.write(`written to ${RESULTS}\n`);
 }
