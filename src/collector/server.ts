@@ -134,7 +134,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const read = (route: Route): Route => (request, response, url) => (allowed(request, response, ROLE_READ, resolved.open) ? route(request, response, url) : undefined);
 
   const routes: ReadonlyArray<{ method: string; pattern: RegExp; run: (request: IncomingMessage, response: ServerResponse, url: URL, segments: string[]) => Promise<void> | void }> = [
-    { method: 'GET', pattern: /^\/healthz$/, run: (_request, response) => sendJson(response, closing ? 503 : 200, { status: closing ? 'closing' : 'ok', engine: store.engine, pendingBatches: queue.size }) },
+    { method: 'GET', pattern: /^\/healthz$/, run: (_request, response) => sendJson(response, closing ? 503 : 200, { status: closing ? 'closing' : 'ok', engine: store.engine, pendingBatches: queue.size, tailClients: tailHub.size }) },
     {
       method: 'POST',
       pattern: /^\/v1\/records$/,
