@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { formatInterval, parseRoute, rangeWindow, recordsQuery, routeHash, singleBucketInterval } from '../../../src/collector/dashboard/client/query.js';
+
+describe('dashboard routes and queries', () => {
+  it('reads pages and their parameters from the location hash', () => {
+    expect(parseRoute('')).toEqual({ page: 'overview', id: null, params: {} });
+    expect(parseRoute('#/log?model=gpt-4o&status=429')).toEqual({ page: 'log', id: null, params: { model: 'gpt-4o', status: '429' } });
+    expect(parseRoute('#/records/call%2F1')).toEqual({ page: 'record', id: 'call/1', params: {} });
+    expect(parseRoute('#/sessions/s-1')).toEqual({ page: 'session', id: 's-1', params: {} });
+    expect(parseRoute('#/tail')).toEqual({ page: 'tail', id: null, params: {} });
+    expect(parseRoute('#/nowhere')).toEqual({ page: 'overview', id: null, params: {} });
+  });
+
+  it('writes hashes that read back the same', () => {
+    const hash = routeHash({ page: 'record', id: 'a b/c', params: {} });
+    expect(hash).toBe('#/records/a%20b%2Fc');
+    expect(parseRoute(hash).id).toBe('a b/c');
+    expect(routeHash({ page: 'log', id: null, params: { user: 'u&1', model: '' } })).toBe('#/log?user=u%261');
+  });
+
+  it('builds the records query from filters, keeping only known, non-empty ones', () => {
+    const query = recordsQuery({ provider: 'openai', model: '', user: 'alice', status: '500', bogus: 'x' }, { from: 1000, to: 2000 }, 'cur/1', 50);
+    expect(query).toBe('from=1000&to=2000&provider=openai&user=alice&status=500&limit=50&cursor=cur%2F1');
+    expect(recordsQuery({}, null, null, 25)).toBe('limit=25');
+  });
+
+  it('turns a preset into a window ending at the next minute, with about 30 to 60 buckets', () => {
+    const now = Date.UTC(2026, 0, 1, 12, 30, 15);
+    const window = rangeWindow('24h', now);
+    expect(window.to).toBe(Date.UTC(2026, 0, 1, 12, 31));
+    expect(window.from).toBe(window.to - 86_400_000);
+    expect(window.intervalMs).toBe(1_800_000);
+    for (const preset of ['1h', '6h', '24h', '7d', '30d'] as const) {
+      const { from, to, intervalMs } = rangeWindow(preset, now);
+      const buckets = (to - from) / intervalMs;
+      expect(buckets).toBeGreaterThanOrEqual(24);
+      expect(buckets).toBeLessThanOrEqual(72);
+    }
+  });
+
+  it('spells intervals with the largest whole unit', () => {
+    expect(formatInterval(60_000)).toBe('1m');
+    expect(formatInterval(1_800_000)).toBe('30m');
+    expect(formatInterval(86_400_000)).toBe('1d');
+    expect(formatInterval(1500)).toBe('1500ms');
+  });
+
+  it('finds an interval whose one bucket holds the whole range', () => {
+    for (const [from, to] of [[1_000, 2_000], [86_399_000, 86_401_000], [Date.UTC(2026, 0, 1) - 5, Date.UTC(2026, 0, 1) + 3_600_000]] as const) {
+      const interval = singleBucketInterval(from, to);
+      expect(Math.floor(from / interval)).toBe(Math.floor((to - 1) / interval));
+      expect(interval).toBeGreaterThanOrEqual(to - from);
+    }
+  });
+});
