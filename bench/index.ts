@@ -17,7 +17,7 @@
  * Flags (after `npm run bench --`, or on `node --expose-gc --import tsx bench/index.ts`):
  * - `--quick`: a tenth of the work; nothing is written.
  * - `--only=cross,routed` (or `BENCH_ONLY=cross,routed`): run only these sections, of
- *   bundle, import, latency, throughput, streams, chunks, large, heap, cross, routed, plugins, scan, otel; nothing is written.
+ *   bundle, import, latency, throughput, streams, chunks, large, heap, cross, routed, plugins, scan, otel, export; nothing is written.
  * - `--no-write` (or `BENCH_NO_WRITE=1`): print only, leave RESULTS.md alone.
  * @module
  */
@@ -36,6 +36,7 @@ import { int, kb, mark, markdownTable, ms, signedUs, us } from './lib/table.js';
 import { measurePiiScan, renderPiiScan, scanTargetRows, type ScanOptions, type ScanResult } from './pii-scan.js';
 import { measurePlugins, pluginTargetRows, renderPlugins, type PluginOptions, type PluginResult } from './plugins.js';
 import { measureOtel, renderOtel, type OtelResult } from './otel.js';
+import { measureExport, renderExport, type ExportResult } from './export.js';
 import { largeEventTargetRows, measureLargeEvent, renderLargeEvent, type LargeEventOptions, type LargeEventResult } from './large-event.js';
 import { measureStreamChunks, type ChunkResult } from './stream-chunks.js';
 import { measureStreams, type StreamResult } from './streams.js';
@@ -47,7 +48,7 @@ const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 /** `--quick`: a tenth of the work, printed but not written to RESULTS.md (to check the bench itself). */
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'large', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel'] as const;
+const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'large', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel', 'export'] as const;
 type Section = (typeof SECTIONS)[number];
 /** `--only=a,b` or `BENCH_ONLY=a,b`: the sections to run (all by default). */
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '';
@@ -88,6 +89,7 @@ const COUNTS = {
   } satisfies PluginOptions,
   scan: { runs: QUICK ? 1 : 5 } satisfies ScanOptions,
   otel: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(1_000) },
+  exportRounds: scale(200),
 } as const;
 
 const TARGETS = {
@@ -133,6 +135,7 @@ let routed: RoutedResult | undefined;
 let plugins: PluginResult | undefined;
 let scan: ScanResult | undefined;
 let otelResult: OtelResult | undefined;
+let exportResult: ExportResult | undefined;
 if (runs('bundle')) {
   done = phase('bundle size (esbuild, split into the entry and on-demand chunks)');
   bundle = await measureBundle(ROOT);
@@ -228,6 +231,11 @@ if (runs('scan')) {
 if (runs('otel')) {
   done = phase(`otel(), the OpenTelemetry SDK's batch processor, vs the same pipeline without it (${COUNTS.otel.rounds} x ${int(COUNTS.otel.callsPerRound)} calls per variant)`);
   otelResult = await measureOtel(COUNTS.otel);
+  done();
+}
+if (runs('export')) {
+  done = phase(`httpExporter(): one export with and without gzip, batches of 1, 10 and 100 records (${COUNTS.exportRounds} rounds each)`);
+  exportResult = await measureExport(COUNTS.exportRounds);
   done();
 }
 
@@ -385,6 +393,10 @@ if (otelResult !== undefined) {
   const { section, targetRow } = renderOtel(otelResult);
   targetRows.push(targetRow);
   sections.push(section);
+}
+if (exportResult !== undefined) {
+  checksums.push(exportResult.checksum);
+  sections.push(renderExport(exportResult));
 }
 
 const otherRows: string[][] = [];

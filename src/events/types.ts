@@ -94,8 +94,8 @@ export interface ExportDropEvent {
   exporter: string;
   /** How many records were dropped by this event. */
   count: number;
-  /** Why. */
-  reason: 'queue_full' | 'export_failed' | 'closed';
+  /** Why: the queue was full, every retry failed, the queue was closed, or the destination refused these records for good. */
+  reason: 'queue_full' | 'export_failed' | 'closed' | 'rejected';
   /** Total dropped by this exporter since it started. */
   totalDropped: number;
 }

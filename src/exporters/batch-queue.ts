@@ -6,7 +6,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import { ExportError } from './export-error.js';
 import type { CallRecord } from '../events/record.js';
-import type { Exporter } from './types.js';
+import type { Exporter, ExportResult } from './types.js';
 import { resolveQueueOptions, type BatchQueueOptions, type DropReason, type ResolvedQueueOptions } from './queue-options.js';
 
 export type { BatchQueueOptions, DropReason } from './queue-options.js';
@@ -182,11 +182,12 @@ export class BatchQueue {
   async #exportBatch(batch: readonly CallRecord[]): Promise<void> {
     const { retries, minRetryDelayMs, maxRetryDelayMs, exportTimeoutMs } = this.#options;
     const exporter = this.#exporter;
+    let result: ExportResult | undefined;
     try {
       await pRetry(
         async () => {
           try {
-            await withTimeout((signal) => exporter.export(batch, signal), exportTimeoutMs, 'export');
+            result = (await withTimeout((signal) => exporter.export(batch, signal), exportTimeoutMs, 'export')) ?? undefined;
           } catch (error) {
             if (error instanceof ExportError && !error.retryable) throw new AbortError(new AttemptFailure(error));
             // The destination asked for a pause (429/503 retry-after): honour it, within a bound, before the backoff.
@@ -204,7 +205,15 @@ export class BatchQueue {
           unref: true,
         },
       );
-      this.#exported += batch.length;
+      // Assigned in the closure above, which control-flow analysis does not follow.
+      const outcome = result as ExportResult | undefined;
+      // Clamped: an exporter's miscount must not corrupt the counters.
+      const rejected = Math.min(batch.length, Math.max(0, Math.trunc(outcome?.rejected ?? 0) || 0));
+      this.#exported += batch.length - rejected;
+      if (rejected > 0) {
+        this.#drop(rejected, 'rejected');
+        if (outcome?.error !== undefined) this.#report(outcome.error);
+      }
     } catch (error) {
       this.#drop(batch.length, 'export_failed');
       this.#report(error instanceof AttemptFailure ? error.cause : error);
@@ -273,11 +282,11 @@ class AttemptFailure extends Error {
  * Runs `task` with a signal that aborts after `timeoutMs`, rejecting at that moment even when the task
  * ignores its signal, so a hung exporter cannot stall the queue.
  */
-async function withTimeout(
-  task: (signal: AbortSignal) => Promise<void> | undefined,
+async function withTimeout<T>(
+  task: (signal: AbortSignal) => Promise<T> | undefined,
   timeoutMs: number,
   what: string,
-): Promise<void> {
+): Promise<T | undefined> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_resolve, reject) => {
@@ -291,7 +300,7 @@ async function withTimeout(
   });
   try {
     // Wrapped so a synchronous throw from `task` becomes a rejection.
-    await Promise.race([Promise.resolve().then(() => task(controller.signal)), timedOut]);
+    return await Promise.race([Promise.resolve().then(() => task(controller.signal)), timedOut]);
   } finally {
     clearTimeout(timer);
   }

@@ -3,7 +3,7 @@
  * exporters. Node-only exporters live in `sluice/exporters/node`.
  * @module
  */
-export type { Exporter } from './types.js';
+export type { Exporter, ExportResult } from './types.js';
 export { BatchQueue } from './batch-queue.js';
 export type { BatchQueueOptions, DropReason } from './batch-queue.js';
 export { consoleExporter } from './console.js';
@@ -11,3 +11,5 @@ export type { ConsoleExporterOptions } from './console.js';
 export { otlpExporter } from './otlp/index.js';
 export type { OtlpExporterOptions } from './otlp/index.js';
 export { ExportError } from './export-error.js';
+export { httpExporter } from './http.js';
+export type { HttpExporterOptions } from './http.js';

@@ -5,7 +5,7 @@
  */
 import type { ExportDropEvent } from '../events/types.js';
 
-/** Why records were dropped: the queue was full, every retry failed, or the queue was closed. */
+/** Why records were dropped: the queue was full, every retry failed, the queue was closed, or the destination refused them. */
 export type DropReason = ExportDropEvent['reason'];
 
 /** Options for {@link BatchQueue}; every field is optional and validated once in the constructor. */
@@ -53,8 +53,9 @@ export interface BatchQueueOptions {
    */
   onDrop?: (count: number, reason: DropReason, totalDropped: number) => void;
   /**
-   * Called with the last error of a batch that was dropped after its retries, with errors from the
-   * exporter's `close()`, and with exceptions thrown by `onDrop`. Exceptions it throws are ignored.
+   * Called with the last error of a batch that was dropped after its retries, with the reason the
+   * destination gave for records it refused (`rejected`), with errors from the exporter's `close()`,
+   * and with exceptions thrown by `onDrop`. Exceptions it throws are ignored.
    * @param error - What was thrown or rejected.
    */
   onError?: (error: unknown) => void;

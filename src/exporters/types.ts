@@ -4,6 +4,14 @@
  */
 import type { CallRecord } from '../events/record.js';
 
+/** What an exporter reports when the destination kept part of a batch and refused the rest for good. */
+export interface ExportResult {
+  /** Records of the batch the destination refused; they are not sent again. */
+  rejected: number;
+  /** Why, for the queue's `onError` (an `ExportError` naming the records and reasons; never a credential). */
+  error?: unknown;
+}
+
 /**
  * A destination for call records that ships one batch per `export` call.
  *
@@ -28,8 +36,10 @@ export interface Exporter {
    * Ships one batch of records.
    * @param records - The batch, oldest first; do not keep or mutate the array after returning.
    * @param signal - Aborted when the attempt times out; stop work and reject when it fires.
+   * @returns Nothing when every record was delivered, or an {@link ExportResult} when the destination
+   *   took the batch but refused some records for good (they are dropped, counted as `rejected`).
    */
-  export(records: readonly CallRecord[], signal: AbortSignal): Promise<void>;
+  export(records: readonly CallRecord[], signal: AbortSignal): Promise<void | ExportResult>;
   /** Releases resources once no more batches will come; resolves when pending writes are done. */
   close?(): Promise<void>;
 }

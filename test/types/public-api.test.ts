@@ -24,7 +24,7 @@ describe('public types', () => {
       expectTypeOf(event.record).toEqualTypeOf<CallRecord>();
     });
     sluice.on('passthrough:end', (event) => expectTypeOf(event.status).toEqualTypeOf<number | null>());
-    expectTypeOf<EventOf<'export:drop'>['reason']>().toEqualTypeOf<'queue_full' | 'export_failed' | 'closed'>();
+    expectTypeOf<EventOf<'export:drop'>['reason']>().toEqualTypeOf<'queue_full' | 'export_failed' | 'closed' | 'rejected'>();
     // @ts-expect-error an unknown event name is a type error
     sluice.on('request:finish', () => undefined);
   });
