@@ -1,27 +1,14 @@
 /**
  * The collector's dashboard: one HTML page, a stylesheet, an icon and a script, all held in memory
  * (nothing read from disk, nothing fetched from another origin). The collector's HTTP server calls
- * {@link dashboardAsset} for `GET /` and `GET /assets/…` and serves what it returns with
- * {@link DASHBOARD_CSP}.
+ * {@link dashboardAsset} for `GET /` and `GET /assets/…` and serves what it returns under its strict
+ * Content-Security-Policy (`DASHBOARD_CSP` in `../http.ts`: no inline script or style).
  * @module
  */
+import type { DashboardAsset } from '../options.js';
 import { DASHBOARD_JS } from './client-bundle.js';
 import { DASHBOARD_HTML, DASHBOARD_ICON } from './html.js';
 import { DASHBOARD_CSS } from './styles.js';
-
-/** A file of the dashboard. */
-export interface DashboardAsset {
-  /** The file's content. */
-  body: string | Uint8Array;
-  /** Its `content-type`. */
-  contentType: string;
-}
-
-/**
- * The Content-Security-Policy to serve the dashboard with: everything from the collector's own origin,
- * no inline script or style, no framing. The dashboard works under it (tested in a browser).
- */
-export const DASHBOARD_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const ASSETS: Readonly<Record<string, DashboardAsset>> = {
   '/': { body: DASHBOARD_HTML, contentType: 'text/html; charset=utf-8' },
@@ -47,3 +34,4 @@ export function dashboardAsset(path: string): DashboardAsset | null {
   const pathname = question === -1 ? path : path.slice(0, question);
   return Object.hasOwn(ASSETS, pathname) ? ASSETS[pathname]! : null;
 }
+export type { DashboardAsset } from '../options.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_CSP, dashboardAsset } from '../../../src/collector/dashboard/index.js';
+import { dashboardAsset } from '../../../src/collector/dashboard/index.js';
+import { DASHBOARD_CSP } from '../../../src/collector/http.js';
 import { isBundleCurrent } from '../../../src/collector/dashboard/build.js';
 
 describe('dashboard assets', () => {

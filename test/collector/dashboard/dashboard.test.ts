@@ -1,16 +1,36 @@
 /**
- * The dashboard in a real browser (Debian's chromium through playwright-core) against a collector
- * serving it with its CSP: the overview's figures equal the seeded totals, the log filters and pages,
+ * The dashboard in a real browser (Debian's chromium through playwright-core) against the real collector
+ * (`createCollector` over SQLite `:memory:`, serving the dashboard under its CSP): the overview's figures equal the seeded totals, the log filters and pages,
  * a record opens with its attempts, findings and bodies, the live tail updates as records arrive, the
  * key prompt refuses a wrong key, and prompt text carrying markup is shown as text and runs nothing.
  * Screenshots land in `.tmp/screenshots/`.
  */
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { createCollector, type Collector } from '../../../src/collector/server.js';
+import { sqliteStore } from '../../../src/collector/store/sqlite.js';
+import { createSluice } from '../../../src/core/sluice.js';
 import type { CallRecord } from '../../../src/events/record.js';
+import { httpExporter } from '../../../src/exporters/http.js';
+import { createMockProvider, type MockProvider } from '../../../src/testing/index.js';
 import { makeRecord } from '../../helpers/record.js';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
-import { startFakeCollector, type FakeCollector } from './fake-collector.js';
+
+const INGEST_KEY = 'ingest-key-0123456789abcdef';
+const READ_KEY = 'read-key-0123456789abcdef';
+
+/** A collector on 127.0.0.1:0 over SQLite in memory, serving the dashboard. */
+async function startCollector(options: { open: boolean; records?: readonly CallRecord[] }): Promise<{ collector: Collector; url: string; ingest: (records: readonly CallRecord[]) => Promise<void> }> {
+  const collector = await createCollector({ storage: sqliteStore(':memory:'), ingestKeys: [INGEST_KEY], ...(options.open ? { open: true } : { readKeys: [READ_KEY] }) });
+  if (options.records) await collector.store.insert(options.records);
+  const { url } = await collector.listen({ port: 0, host: '127.0.0.1' });
+  const ingest = async (records: readonly CallRecord[]): Promise<void> => {
+    const response = await fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_KEY}` }, body: JSON.stringify({ records }) });
+    if (!response.ok) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+  };
+  return { collector, url: `${url}/`, ingest };
+}
 
 const MINUTE = 60_000;
 const XSS = `<script>window.__pwned = 'script'</script><img src=x onerror="window.__pwned = 'img'; alert(1)">`;
@@ -61,17 +81,21 @@ async function noPwn(page: Page): Promise<unknown> {
 
 describe('dashboard in a browser', () => {
   let browser: TestBrowser;
-  let collector: FakeCollector;
+  let collector: Awaited<ReturnType<typeof startCollector>>;
   let seeded: CallRecord[];
+  let mock: MockProvider;
 
   beforeAll(async () => {
     browser = await launchBrowser();
     seeded = seed(Date.now());
-    collector = await startFakeCollector({ readKey: null, records: seeded });
+    // --open: reads need no key (allowed on loopback only), so the dashboard asks for none.
+    collector = await startCollector({ open: true, records: seeded });
+    mock = await createMockProvider();
   }, 30_000);
 
   afterAll(async () => {
-    await collector?.close();
+    await collector?.collector.close();
+    await mock?.close();
     await browser?.close();
   });
 
@@ -132,7 +156,7 @@ describe('dashboard in a browser', () => {
 
     // 60 more calls: the first page holds 50, "Older" follows the cursor to the rest.
     const base = Date.now() - 2 * 86_400_000;
-    collector.ingest(Array.from({ length: 60 }, (_, index) => makeRecord({ id: `page_${String(index).padStart(2, '0')}`, startedAt: base + index * 1000, user: 'carol' })));
+    await collector.ingest(Array.from({ length: 60 }, (_, index) => makeRecord({ id: `page_${String(index).padStart(2, '0')}`, startedAt: base + index * 1000, user: 'carol' })));
     await page.goto(`${collector.url}#/log?user=carol`);
     await expect.poll(() => rows.count()).toBe(50);
     expect(await rows.first().getAttribute('data-id')).toBe('page_59');
@@ -166,7 +190,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('shows markup in prompts and fields as text and runs none of it', async () => {
-    collector.ingest([
+    await collector.ingest([
       makeRecord({
         id: 'xss_1',
         startedAt: Date.now() - MINUTE,
@@ -196,38 +220,47 @@ describe('dashboard in a browser', () => {
     expect(problems).toEqual([]);
   });
 
-  it('updates the live tail as records are committed', async () => {
+  it('updates the live tail while calls run through a Sluice instance exporting to the collector', async () => {
+    const sluice = createSluice({
+      providers: { mock: { kind: 'openai', baseURL: mock.baseURL, apiKey: 'provider-key-123456' } },
+      user: 'dave',
+      exporters: [{ exporter: httpExporter({ url: collector.url.replace(/\/$/, ''), apiKey: INGEST_KEY }), queue: { flushIntervalMs: 60_000 } }],
+    });
+    const client = new OpenAI({ baseURL: mock.baseURL, apiKey: 'client-key', maxRetries: 0, fetch: sluice.fetch });
     const { page, problems } = await browser.open();
     await page.goto(`${collector.url}#/tail`);
     await expect.poll(() => page.locator('.pill').getAttribute('data-state')).toBe('live');
-    await expect.poll(() => collector.tails()).toBe(1);
     const rows = page.locator('table.tail tbody tr');
     expect(await rows.count()).toBe(0);
+    const ids: string[] = [];
+    sluice.on('request:end', ({ record }) => void ids.push(record.id));
     for (let index = 1; index <= 3; index++) {
-      const response = await fetch(new URL('v1/records', collector.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records: [makeRecord({ id: `live_${index}`, startedAt: Date.now(), user: 'dave' })] }) });
-      expect(response.status).toBe(200);
+      await client.chat.completions.create({ model: 'mock/gpt-4o-mini', messages: [{ role: 'user', content: `live call ${index}` }] });
+      await sluice.flush();
       await expect.poll(() => rows.count()).toBe(index);
-      expect(await rows.first().getAttribute('data-id')).toBe(`live_${index}`);
+      expect(await rows.first().getAttribute('data-id')).toBe(ids.at(-1));
     }
+    expect(await rows.first().locator('td').nth(7).textContent()).toBe('dave');
     expect(await page.locator('[data-count]').getAttribute('data-count')).toBe('3');
     await screenshot(page, 'tail');
     await page.goto(`${collector.url}#/`);
-    await expect.poll(() => collector.tails()).toBe(0);
+    await page.locator('[data-kpi="requests"]').waitFor();
+    await sluice.close();
     expect(problems).toEqual([]);
   });
 });
 
 describe('dashboard read key', () => {
   let browser: TestBrowser;
-  let collector: FakeCollector;
+  let collector: Awaited<ReturnType<typeof startCollector>>;
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    collector = await startFakeCollector({ readKey: 'read-key-123456', records: seed(Date.now()) });
+    collector = await startCollector({ open: false, records: seed(Date.now()) });
   }, 30_000);
 
   afterAll(async () => {
-    await collector?.close();
+    await collector?.collector.close();
     await browser?.close();
   });
 
@@ -247,12 +280,12 @@ describe('dashboard read key', () => {
     await page.click('.key-prompt button[type="submit"]');
     await expect.poll(() => page.locator('.key-prompt [role="alert"]').textContent()).toContain('refused this key (401)');
     await screenshot(page, 'key-refused');
-    await page.fill('#read-key', 'read-key-123456');
+    await page.fill('#read-key', READ_KEY);
     await page.click('.key-prompt button[type="submit"]');
     await expect.poll(() => page.locator('[data-kpi="requests"]').textContent()).toBe('24');
-    expect(await page.evaluate(() => sessionStorage.getItem('sluice.readKey'))).toBe('read-key-123456');
-    expect(authorizations).toContain('Bearer read-key-123456');
-    expect(urls.filter((url) => url.includes('read-key') || url.includes('wrong-key'))).toEqual([]);
+    expect(await page.evaluate(() => sessionStorage.getItem('sluice.readKey'))).toBe(READ_KEY);
+    expect(authorizations).toContain(`Bearer ${READ_KEY}`);
+    expect(urls.filter((url) => url.includes(READ_KEY) || url.includes('wrong-key'))).toEqual([]);
     // The 401 answers show as console errors of the failed fetches; nothing else may.
     expect(problems.filter((problem) => !problem.includes('401'))).toEqual([]);
 

@@ -25,7 +25,7 @@ export function keyPrompt(error: AuthError, onKey: () => void): HTMLElement {
       },
     },
     h('h2', undefined, 'Read key'),
-    h('p', { id: 'read-key-help' }, 'This collector needs a read key (one of its ', h('code', undefined, '--read-key'), ' values). It is kept in this tab only, and sent in a header, never in a URL.'),
+    h('p', { id: 'read-key-help' }, 'This collector needs one of its read keys. The key is kept in this tab only and sent in a header, never in a URL.'),
     error.hadKey ? h('p', { class: 'alert', role: 'alert' }, `The collector refused this key (${error.status}). Check it and try again.`) : null,
     h('label', { for: 'read-key' }, 'Key'),
     h('div', { class: 'row' }, input, h('button', { type: 'submit', class: 'primary' }, 'Open dashboard')),
