@@ -186,7 +186,9 @@ describe('dashboard in a browser', () => {
     await expect.poll(() => sessionRows.count()).toBe(4);
     expect(await sessionRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-id')))).toEqual(['seed_03', 'seed_02', 'seed_01', 'seed_00']);
     await screenshot(page, 'session');
-    expect(problems).toEqual([]);
+    await page.goto(`${collector.url}#/sessions/nobody`);
+    await page.locator('p.empty', { hasText: 'No calls in this session.' }).waitFor();
+    expect(problems.filter((problem) => !problem.includes('404'))).toEqual([]);
   });
 
   it('shows markup in prompts and fields as text and runs none of it', async () => {
@@ -243,6 +245,17 @@ describe('dashboard in a browser', () => {
     expect(await rows.first().locator('td').nth(7).textContent()).toBe('dave');
     expect(await page.locator('[data-count]').getAttribute('data-count')).toBe('3');
     await screenshot(page, 'tail');
+
+    // Paused, the tail holds what arrives and shows it on resuming.
+    await page.click('button:has-text("Pause")');
+    await client.chat.completions.create({ model: 'mock/gpt-4o-mini', messages: [{ role: 'user', content: 'while paused' }] });
+    await sluice.flush();
+    await expect.poll(() => page.locator('[data-count]').getAttribute('data-count')).toBe('4');
+    expect(await rows.count()).toBe(3);
+    expect(await page.locator('[data-count]').textContent()).toContain('1 held while paused');
+    await page.click('button:has-text("Resume")');
+    await expect.poll(() => rows.count()).toBe(4);
+    expect(await rows.first().getAttribute('data-id')).toBe(ids.at(-1));
     await page.goto(`${collector.url}#/`);
     await page.locator('[data-kpi="requests"]').waitFor();
     await sluice.close();

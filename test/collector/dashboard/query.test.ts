@@ -45,11 +45,18 @@ describe('dashboard routes and queries', () => {
     expect(formatInterval(1500)).toBe('1500ms');
   });
 
-  it('finds an interval whose one bucket holds the whole range', () => {
-    for (const [from, to] of [[1_000, 2_000], [86_399_000, 86_401_000], [Date.UTC(2026, 0, 1) - 5, Date.UTC(2026, 0, 1) + 3_600_000]] as const) {
+  it('finds an interval whose one bucket holds the whole range, spelled in at most six digits of a unit', () => {
+    const now = Date.UTC(2026, 11, 8, 0, 59, 30);
+    const windows: Array<readonly [number, number]> = [[1_000, 2_000], [86_399_000, 86_401_000], [Date.UTC(2026, 0, 1) - 5, Date.UTC(2026, 0, 1) + 3_600_000]];
+    // A boundary of 2^19 hours from the epoch (2029-10-22): every doubling of one hour lands on it.
+    const deep = 2 ** 19 * 3_600_000;
+    windows.push([deep - 1_800_000, deep + 1_800_000]);
+    for (const preset of ['1h', '6h', '24h', '7d', '30d'] as const) for (let minute = 0; minute < 300; minute += 7) windows.push([rangeWindow(preset, now + minute * 60_000).from, rangeWindow(preset, now + minute * 60_000).to]);
+    for (const [from, to] of windows) {
       const interval = singleBucketInterval(from, to);
       expect(Math.floor(from / interval)).toBe(Math.floor((to - 1) / interval));
       expect(interval).toBeGreaterThanOrEqual(to - from);
+      expect(formatInterval(interval)).toMatch(/^\d{1,6}(s|m|h|d)$/);
     }
   });
 });

@@ -125,14 +125,18 @@ export function formatInterval(ms: number): string {
 }
 
 /**
- * The smallest interval, among whole minutes doubling from the range's width, whose single bucket holds
+ * A small interval (whole minutes doubling from the range's width, whole days from a day up) whose single bucket holds
  * all of `[from, to)`: the stats of that one bucket are the range's own (exact percentiles and hit rate).
  * @param from Start, epoch ms.
  * @param to End (exclusive), epoch ms.
  */
 export function singleBucketInterval(from: number, to: number): number {
   let interval = Math.max(MINUTE, Math.ceil((to - from) / MINUTE) * MINUTE);
-  // Bounded: once the interval exceeds `to`, both ends fall in bucket 0.
-  for (let index = 0; index < 64 && Math.floor(from / interval) !== Math.floor((to - 1) / interval); index++) interval *= 2;
+  // Bounded: once the interval exceeds `to`, both ends fall in bucket 0. From a day up, whole days, so the
+  // interval stays short to spell (the collector takes at most six digits and a unit).
+  for (let index = 0; index < 64 && Math.floor(from / interval) !== Math.floor((to - 1) / interval); index++) {
+    interval *= 2;
+    if (interval > DAY) interval = Math.ceil(interval / DAY) * DAY;
+  }
   return interval;
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import type { CallRecord } from '../../../../events/record.js';
-import { getJson } from '../api.js';
+import { ApiError, getJson } from '../api.js';
 import { h } from '../dom.js';
 import { formatCount, formatMs, formatUsd } from '../format.js';
 import { routeHash } from '../query.js';
@@ -25,7 +25,16 @@ export function unwrapRecords(body: unknown): CallRecord[] {
  */
 export async function sessionPage(context: PageContext): Promise<void> {
   const id = context.route.id ?? '';
-  const records = unwrapRecords(await getJson<unknown>(`v1/sessions/${encodeURIComponent(id)}`, context.signal)).slice().sort((a, b) => a.startedAt - b.startedAt);
+  let body: unknown;
+  try {
+    body = await getJson<unknown>(`v1/sessions/${encodeURIComponent(id)}`, context.signal);
+  } catch (error) {
+    // The collector answers 404 for a session with no stored call (erased, expired, or mistyped).
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+    body = { records: [] };
+  }
+  const records = unwrapRecords(body).slice().sort((a, b) => a.startedAt - b.startedAt);
+  const truncated = typeof body === 'object' && body !== null && (body as { truncated?: unknown }).truncated === true;
   const first = records[0];
   const last = records.at(-1);
   const cost = records.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
@@ -45,6 +54,7 @@ export async function sessionPage(context: PageContext): Promise<void> {
         ['Users', users.length ? users.join(', ') : '—'],
       ]),
     ),
+    truncated ? h('p', { class: 'muted' }, `The first ${formatCount(records.length)} calls of this session.`) : null,
     records.length === 0
       ? h('p', { class: 'empty card' }, 'No calls in this session.')
       : h(
