@@ -117,7 +117,7 @@ td.model { max-width: 280px; overflow-wrap: anywhere; }
 tr.row-error td:first-child { box-shadow: inset 3px 0 0 var(--bad); }
 tr.new { animation: arrive 1.6s ease-out; }
 @keyframes arrive { from { background: var(--accent-soft); } to { background: transparent; } }
-@media (prefers-reduced-motion: reduce) { tr.new { animation: none; } }
+@media (prefers-reduced-motion: reduce) { tr.new, .pill[data-state="live"]::before { animation: none; } }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; background: var(--hover); color: var(--muted); white-space: nowrap; }
 .badge.ok { background: var(--ok-bg); color: var(--ok-fg); }
 .badge.warn { background: var(--warn-bg); color: var(--warn-fg); }

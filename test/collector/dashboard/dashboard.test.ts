@@ -35,7 +35,7 @@ async function startCollector(options: { open: boolean; records?: readonly CallR
 const MINUTE = 60_000;
 const XSS = `<script>window.__pwned = 'script'</script><img src=x onerror="window.__pwned = 'img'; alert(1)">`;
 
-/** 24 calls over the last 22 hours: two models, two users, errors, a cache hit, a fallback. */
+/** 24 calls, 55 minutes apart from 20 minutes ago: two models, two users, errors, a cache hit, a fallback. */
 function seed(now: number): CallRecord[] {
   const records: CallRecord[] = [];
   for (let index = 0; index < 24; index++) {
@@ -44,7 +44,7 @@ function seed(now: number): CallRecord[] {
     records.push(
       makeRecord({
         id: `seed_${String(index).padStart(2, '0')}`,
-        startedAt: now - (index * 55 + 3) * MINUTE,
+        startedAt: now - (index * 55 + 20) * MINUTE,
         provider: isClaude ? 'anthropic' : 'openai',
         model: isClaude ? 'claude-sonnet-4-5' : 'gpt-4o-mini',
         requestedModel: isClaude ? 'claude-sonnet-4-5' : 'gpt-4o-mini',
@@ -128,6 +128,19 @@ describe('dashboard in a browser', () => {
     await expect.poll(() => readout.isVisible()).toBe(true);
     expect(await readout.textContent()).toMatch(/Requests\s*\d/);
     await screenshot(page, 'overview-light');
+
+    // The table behind the chart: one row per 30-minute bucket of the 24 hours, adding up to the seeded calls.
+    await requests.locator('details.as-table summary').click();
+    const cells = requests.locator('table.data tbody tr td:nth-of-type(1)');
+    expect(await cells.count()).toBe(48);
+    expect((await cells.allTextContents()).reduce((sum, text) => sum + Number(text.replace(/,/g, '')), 0)).toBe(24);
+
+    // The range picker: 1h holds the calls of the last hour only.
+    await page.click('nav.segmented a:has-text("1h")');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/overview?range=1h');
+    expect(await page.locator('nav.segmented a[aria-current]').textContent()).toBe('1h');
+    // Calls are 55 minutes apart from 20 minutes ago: the last hour (plus the current 2-minute bucket) holds one.
+    await expect.poll(() => kpi('requests').textContent()).toBe('1');
     expect(problems).toEqual([]);
   });
 

@@ -24,14 +24,17 @@ describe('dashboard routes and queries', () => {
     expect(recordsQuery({}, null, null, 25)).toBe('limit=25');
   });
 
-  it('turns a preset into a window ending at the next minute, with about 30 to 60 buckets', () => {
+  it('turns a preset into whole buckets, the last one holding now', () => {
     const now = Date.UTC(2026, 0, 1, 12, 30, 15);
     const window = rangeWindow('24h', now);
-    expect(window.to).toBe(Date.UTC(2026, 0, 1, 12, 31));
+    expect(window.to).toBe(Date.UTC(2026, 0, 1, 13, 0));
     expect(window.from).toBe(window.to - 86_400_000);
     expect(window.intervalMs).toBe(1_800_000);
+    expect(rangeWindow('24h', Date.UTC(2026, 0, 1, 12, 30)).to).toBe(Date.UTC(2026, 0, 1, 13, 0));
     for (const preset of ['1h', '6h', '24h', '7d', '30d'] as const) {
       const { from, to, intervalMs } = rangeWindow(preset, now);
+      expect(from % intervalMs).toBe(0);
+      expect(to).toBeGreaterThan(now);
       const buckets = (to - from) / intervalMs;
       expect(buckets).toBeGreaterThanOrEqual(24);
       expect(buckets).toBeLessThanOrEqual(72);

@@ -103,13 +103,14 @@ const PRESETS: Readonly<Record<RangePreset, { spanMs: number; intervalMs: number
 };
 
 /**
- * The window of a preset ending at the next whole minute, and a bucket width giving 24 to 72 buckets.
+ * The window of a preset in whole buckets (24 to 72 of them), the last one holding `now`, so every bar
+ * of a chart covers a full bucket.
  * @param preset The range.
  * @param now The current time, epoch ms.
  */
 export function rangeWindow(preset: RangePreset, now: number): TimeWindow & { intervalMs: number } {
   const { spanMs, intervalMs } = PRESETS[preset];
-  const to = Math.ceil((now + 1) / MINUTE) * MINUTE;
+  const to = Math.floor(now / intervalMs) * intervalMs + intervalMs;
   return { from: to - spanMs, to, intervalMs };
 }
 
