@@ -34,6 +34,7 @@ describe('dashboard formatting', () => {
     expect(formatMs(0.4)).toBe('0.4 ms');
     expect(formatMs(1530)).toBe('1.53 s');
     expect(formatMs(125_000)).toBe('2m 05s');
+    expect(formatMs(9_900_000)).toBe('2h 45m');
     expect(formatMs(null)).toBe('—');
   });
 

@@ -47,15 +47,19 @@ function trim(value: number): string {
 }
 
 /**
- * Formats a duration: `412 ms`, `1.53 s`, `2m 05s`.
+ * Formats a duration: `412 ms`, `1.53 s`, `2m 05s`, `2h 45m`.
  * @param ms Milliseconds, or `null` when unknown.
  */
 export function formatMs(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return DASH;
   if (ms < 1000) return `${ms < 10 ? Number(ms.toFixed(1)) : Math.round(ms)} ms`;
   if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))} s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  if (ms < 3_600_000) {
+    const seconds = Math.round(ms / 1000);
+    return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  }
+  const minutes = Math.round(ms / 60_000);
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 /**
