@@ -21,6 +21,7 @@ export interface CliCommand {
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }>> = {
   version: { summary: 'print the installed version', load: () => import('./version.js') },
+  collector: { summary: 'run the collector: ingest, query API, live tail and dashboard', load: () => import('./collector.js') },
 };
 
 function usage(): string {

@@ -20,6 +20,11 @@ export interface RejectedRecord {
   index: number;
   /** The record's `id` when it had a usable one. */
   id?: string;
+  /** The first issue's field (`usage.inputTokens`), repeated here for clients that read one reason per record. */
+  field: string;
+  /** The first issue's message. */
+  message: string;
+  /** Every issue of the record. */
   issues: RecordIssue[];
 }
 
@@ -128,7 +133,8 @@ export async function ingestRecords(context: IngestContext, request: IncomingMes
       valid.push({ index, record: result.record });
       return;
     }
-    const entry: RejectedRecord = { index, issues: result.issues };
+    const first = result.issues[0] ?? { field: '', message: 'invalid record' };
+    const entry: RejectedRecord = { index, field: first.field, message: first.message, issues: result.issues };
     const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
     if (typeof id === 'string' && id.length <= 256) entry.id = id;
     rejected.push(entry);

@@ -60,7 +60,7 @@ describe('POST /v1/records', () => {
     expect(body.accepted).toEqual([1]);
     expect(body.inserted).toBe(1);
     expect(body.rejected.map((entry) => entry.index)).toEqual([0, 2]);
-    expect(body.rejected[0]).toEqual({ index: 0, id: bad.id, issues: [{ field: 'usage.inputTokens', message: 'expected number, received string' }] });
+    expect(body.rejected[0]).toEqual({ index: 0, id: bad.id, field: 'usage.inputTokens', message: 'expected number, received string', issues: [{ field: 'usage.inputTokens', message: 'expected number, received string' }] });
     expect(body.rejected[1]!.issues.map((issue) => issue.field)).toEqual(expect.arrayContaining(['startedAt', 'dialect', 'operation', 'outcome', 'latencyMs']));
     expect([...running.store.records.keys()]).toEqual([good.id]);
   });
