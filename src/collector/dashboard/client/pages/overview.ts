@@ -31,7 +31,7 @@ function kpi(name: string, label: string, value: string, ...detail: Child[]): HT
   return h('div', { class: 'card kpi' }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value', 'data-kpi': name }, value), h('div', { class: 'kpi-detail' }, ...detail));
 }
 
-const costAxis = (value: number): string => (value === 0 ? '$0' : value < 0.01 ? formatUsd(value) : `$${formatCompact(value)}`);
+const costAxis = (value: number): string => (value === 0 ? '$0' : `$${formatCompact(value)}`);
 const msAxis = (value: number): string => (value >= 1000 ? `${formatCompact(value / 1000)} s` : `${formatCompact(value)} ms`);
 
 /**
