@@ -21,7 +21,8 @@ export async function openStorage(url: string): Promise<CollectorStore> {
   return openStore(url);
 }
 
-/** The dashboard shipped with Sluice, or `null` when this build has none. */
+/** The dashboard shipped with Sluice (its page, stylesheet and script are strings in its modules, loaded only when served). */
 export async function loadDashboard(): Promise<DashboardAssets | null> {
-  return null;
+  const { dashboardAsset } = await import('./dashboard/index.js');
+  return dashboardAsset;
 }
