@@ -7,7 +7,7 @@ import { closeAll, INGEST_KEY, READ_KEY, start } from './helpers.js';
 afterEach(closeAll);
 
 describe('POST /v1/traces', () => {
-  it.each(['protobuf', 'json'] as const)('stores the GenAI spans of an OTLP export (%s) as records, once each', async (protocol) => {
+  it.each(['http/protobuf', 'http/json'] as const)('stores the GenAI spans of an OTLP export (%s) as records, once each', async (protocol) => {
     const running = await start({ storage: 'sqlite::memory:' });
     const exporter = otlpExporter({ url: running.url, protocol, signals: ['traces'], headers: { authorization: `Bearer ${INGEST_KEY}` } });
     const records = [makeRecord({ user: null, session: 'otel-session' }), makeRecord({ user: null, session: 'otel-session', startedAt: 1_700_000_001_000 })];
