@@ -76,6 +76,16 @@ export function sendAsset(response: ServerResponse, asset: { body: string | Uint
   response.end(isHead ? undefined : body);
 }
 
+/** Whether an `Origin` names the host the request was sent to: the dashboard's own calls (browsers send `Origin` on a same-origin POST or DELETE). */
+function isSameHost(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 /** CORS from an allow-list of exact origins; closed (no CORS header at all) when the list is empty. */
 export class Cors {
   readonly #origins: ReadonlySet<string>;
@@ -94,7 +104,7 @@ export class Cors {
    */
   apply(request: IncomingMessage, response: ServerResponse): boolean {
     const origin = request.headers.origin;
-    if (origin === undefined) return true;
+    if (origin === undefined || isSameHost(origin, request.headers.host)) return true;
     response.setHeader('vary', 'origin');
     if (!this.#origins.has(origin)) return false;
     response.setHeader('access-control-allow-origin', origin);
@@ -104,7 +114,8 @@ export class Cors {
 
   /** Answers a preflight: 204 with the allowed methods and headers, or 403 for an origin not on the list. */
   preflight(request: IncomingMessage, response: ServerResponse): void {
-    if (!this.apply(request, response) || request.headers.origin === undefined) {
+    const origin = request.headers.origin;
+    if (origin === undefined || isSameHost(origin, request.headers.host) || !this.apply(request, response)) {
       sendError(response, 403, 'cors_refused', 'this origin is not allowed; add it to the collector\'s cors origins');
       return;
     }

@@ -233,9 +233,13 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       const created = createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, onRequest);
       server = created;
       await new Promise<void>((resolve, reject) => {
-        created.once('error', reject);
+        const failed = (error: Error): void => {
+          server = undefined;
+          reject(error);
+        };
+        created.once('error', failed);
         created.listen(port, host, () => {
-          created.off('error', reject);
+          created.off('error', failed);
           resolve();
         });
       });

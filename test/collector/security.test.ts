@@ -63,6 +63,13 @@ describe('CORS', () => {
     expect(preflight.status).toBe(403);
   });
 
+  it("lets the dashboard's own origin through without CORS headers", async () => {
+    const running = await start();
+    const response = await running.get('/v1/records', { authorization: `Bearer ${READ_KEY}`, origin: running.url });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('answers the origins on its allow-list', async () => {
     const running = await start({ cors: ['https://ops.example.com'] });
     const preflight = await fetch(`${running.url}/v1/records`, { method: 'OPTIONS', headers: { origin: 'https://ops.example.com', 'access-control-request-method': 'GET' } });
@@ -94,5 +101,17 @@ describe('the dashboard files', () => {
     const api = await running.get('/v1/records');
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
     expect(api.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('listen()', () => {
+  it('rejects when the port is taken, and may be called again', async () => {
+    const running = await start();
+    const port = Number(new URL(running.url).port);
+    const second = await createCollector({ storage: new MemoryStore(), dashboard: false });
+    await expect(second.listen({ port, host: '127.0.0.1' })).rejects.toThrow(/EADDRINUSE/);
+    const { url } = await second.listen({ port: 0, host: '127.0.0.1' });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await second.close();
   });
 });
