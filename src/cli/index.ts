@@ -23,6 +23,7 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
   version: { summary: 'print the installed version', load: () => import('./version.js') },
   'import-litellm': { summary: 'print a LiteLLM proxy config.yaml as a Sluice configuration', load: () => import('./import-litellm.js') },
   'import-helicone': { summary: 'print the Sluice configuration for a Helicone AI Gateway config.yaml', load: () => import('./import-helicone.js') },
+  collector: { summary: 'run the collector: ingest, query API, live tail and dashboard', load: () => import('./collector.js') },
 };
 
 function usage(): string {
