@@ -15,7 +15,6 @@ const entry = {
   'stores/postgres': 'src/stores/postgres/index.ts',
   'undici/index': 'src/undici/index.ts',
   'otel/index': 'src/otel/index.ts',
-  'collector/index': 'src/collector/index.ts',
 };
 
 const shared: Options = {
@@ -51,9 +50,13 @@ export const lazyRequire: TsupPlugin = {
 // at run time costs ~100 ms of import on Node 20 and the whole core must import in under 30 ms
 // (bench/RESULTS.md). p-limit is ESM-only: the CommonJS build bundles it too.
 const bundled = ['zod', 'p-retry', 'is-network-error', 'eventemitter3'];
+const collector: Options = { entry: { 'collector/index': 'src/collector/index.ts' }, target: 'node20', platform: 'node', sourcemap: true, treeshake: true, splitting: true, external: [/^node:/, 'better-sqlite3', 'pg'], noExternal: bundled };
 export default defineConfig([
   { ...shared, format: 'esm', dts: true, clean: true, noExternal: bundled },
   { ...shared, format: 'cjs', dts: true, noExternal: [...bundled, 'p-limit', 'yocto-queue'], plugins: [lazyRequire] },
+  // The collector: Node only, built apart so its chunks (the SQLite driver's `require`, node:http) are never shared with the core entry.
+  { ...collector, format: 'esm', dts: true },
+  { ...collector, format: 'cjs', dts: true, noExternal: [...bundled, 'p-limit', 'yocto-queue'], plugins: [lazyRequire] },
   // The `sluice` command: Node only, ESM only (it reads import.meta.url), never imported by a library entry.
   { entry: { cli: 'src/cli/index.ts' }, format: 'esm', target: 'node20', platform: 'node', splitting: true, sourcemap: true, treeshake: true, noExternal: bundled },
 ]);

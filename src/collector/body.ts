@@ -5,7 +5,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 
 /** Why a body could not be read. */
 export type BodyFailure =
@@ -21,8 +21,9 @@ export type BodyResult = { ok: true; bytes: Buffer } | ({ ok: false } & BodyFail
  * Reads `request`'s body, inflating `content-encoding: gzip`, refusing bodies over `maxBytes` (raw or inflated).
  * @param request The incoming request.
  * @param maxBytes The cap, for the bytes on the wire and for the inflated bytes alike.
+ * @param createDecoder Makes the gzip decoder (tests pass one they can inspect).
  */
-export function readBody(request: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+export function readBody(request: IncomingMessage, maxBytes: number, createDecoder: () => Gunzip = createGunzip): Promise<BodyResult> {
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
     return Promise.resolve({ ok: false, kind: 'unsupported_encoding', message: `content-encoding '${encoding.slice(0, 32)}' is not supported; send identity or gzip` });
@@ -36,7 +37,7 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
     const chunks: Buffer[] = [];
     let rawBytes = 0;
     let bytes = 0;
-    const gunzip = encoding === 'identity' ? null : createGunzip();
+    const gunzip = encoding === 'identity' ? null : createDecoder();
     const finish = (result: BodyResult): void => {
       if (settled) return;
       settled = true;

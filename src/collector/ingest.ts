@@ -67,6 +67,41 @@ export async function readJson(request: IncomingMessage, response: ServerRespons
   }
 }
 
+/** What writing a batch came to. */
+export type WriteOutcome = { kind: 'committed'; inserted: number; duplicates: number } | { kind: 'queue_full' } | { kind: 'failed' };
+
+/**
+ * Writes records once per id (repeats in the batch count as duplicates) and waits for the commit.
+ * @param context The queue and log.
+ * @param records Valid records.
+ */
+export async function write(context: IngestContext, records: readonly CallRecord[]): Promise<WriteOutcome> {
+  const unique = new Map<string, CallRecord>();
+  for (const record of records) if (!unique.has(record.id)) unique.set(record.id, record);
+  const repeated = records.length - unique.size;
+  if (unique.size === 0) return { kind: 'committed', inserted: 0, duplicates: repeated };
+  const pending = context.queue.push([...unique.values()]);
+  if (pending === null) return { kind: 'queue_full' };
+  try {
+    const result = await pending;
+    return { kind: 'committed', inserted: result.inserted, duplicates: result.duplicates + repeated };
+  } catch (error) {
+    context.log({ level: 'error', message: 'storage error', error: error instanceof Error ? error.message : String(error) });
+    return { kind: 'failed' };
+  }
+}
+
+/**
+ * Answers a write that did not commit: 429 (queue full) or 503 (store failed), both with `retry-after`.
+ * @param response The answer.
+ * @param outcome What {@link write} came to.
+ */
+export function sendNotCommitted(response: ServerResponse, outcome: { kind: 'queue_full' } | { kind: 'failed' }): void {
+  const headers = { 'retry-after': String(RETRY_AFTER_S) };
+  if (outcome.kind === 'queue_full') sendError(response, 429, 'queue_full', `the write queue is full; retry in ${RETRY_AFTER_S} s`, { headers });
+  else sendError(response, 503, 'storage_error', 'the batch could not be stored; retry later', { headers });
+}
+
 /**
  * Writes a batch of already-validated records and answers.
  * @param context The queue and log.
@@ -75,26 +110,12 @@ export async function readJson(request: IncomingMessage, response: ServerRespons
  * @param rejected The refused ones.
  */
 export async function commit(context: IngestContext, response: ServerResponse, records: ReadonlyArray<{ index: number; record: CallRecord }>, rejected: RejectedRecord[]): Promise<void> {
-  const unique = new Map<string, CallRecord>();
-  for (const { record } of records) if (!unique.has(record.id)) unique.set(record.id, record);
-  const repeated = records.length - unique.size;
-  const answer: IngestAnswer = { accepted: records.map((entry) => entry.index), rejected, inserted: 0, duplicates: repeated };
-  if (unique.size > 0) {
-    const pending = context.queue.push([...unique.values()]);
-    if (pending === null) {
-      sendError(response, 429, 'queue_full', `the write queue is full; retry in ${RETRY_AFTER_S} s`, { headers: { 'retry-after': String(RETRY_AFTER_S) } });
-      return;
-    }
-    try {
-      const result = await pending;
-      answer.inserted = result.inserted;
-      answer.duplicates += result.duplicates;
-    } catch (error) {
-      context.log({ level: 'error', message: 'storage error', error: error instanceof Error ? error.message : String(error) });
-      sendError(response, 503, 'storage_error', 'the batch could not be stored; retry later', { headers: { 'retry-after': String(RETRY_AFTER_S) } });
-      return;
-    }
-  }
+  const outcome = await write(
+    context,
+    records.map((entry) => entry.record),
+  );
+  if (outcome.kind !== 'committed') return sendNotCommitted(response, outcome);
+  const answer: IngestAnswer = { accepted: records.map((entry) => entry.index), rejected, inserted: outcome.inserted, duplicates: outcome.duplicates };
   if (rejected.length === 0) {
     sendJson(response, 200, answer);
     return;

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Cors, sendAsset, sendError, sendJson } from './http.js';
 import { ingestRecords } from './ingest.js';
+import { ingestTraces } from './traces.js';
 import { bearerToken, KeyRing, type KeyRole } from './keys.js';
 import { isLoopback, redactStorageUrl, resolveOptions, type CollectorOptions, type DashboardAssets } from './options.js';
 import { eraseUser, getRecord, listRecords, session, stats, tail, type ReadContext } from './read-routes.js';
@@ -143,6 +144,16 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
         if (closing) return sendError(response, 503, 'closing', 'the collector is shutting down; retry', { headers: { 'retry-after': '1', connection: 'close' } });
         if (queue.isFull) return sendError(response, 429, 'queue_full', 'the write queue is full; retry in 1 s', { headers: { 'retry-after': '1', connection: 'close' } });
         await ingestRecords(ingestContext, request, response);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/traces$/,
+      run: async (request, response) => {
+        if (!allowed(request, response, ROLE_INGEST, false)) return;
+        if (closing) return sendError(response, 503, 'closing', 'the collector is shutting down; retry', { headers: { 'retry-after': '1', connection: 'close' } });
+        if (queue.isFull) return sendError(response, 429, 'queue_full', 'the write queue is full; retry in 1 s', { headers: { 'retry-after': '1', connection: 'close' } });
+        await ingestTraces(ingestContext, request, response);
       },
     },
     { method: 'GET', pattern: /^\/v1\/records$/, run: read((_request, response, url) => listRecords(readContext, response, url.searchParams)) },

@@ -1,9 +1,11 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallRecord } from '../../src/events/record.js';
 import { makeRecord } from '../helpers/record.js';
+import { dropPostgresSchema } from '../../src/collector/store/postgres.js';
 import { spawnCollector, spawnNode, type Child } from './processes.js';
 
 const INGEST_KEY = 'process-ingest-key-0123456789';
@@ -19,7 +21,39 @@ afterEach(async () => {
     await child.exited;
   }
 });
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const POSTGRES_URL = process.env.SLUICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schemas: string[] = [];
+afterAll(async () => {
+  rmSync(directory, { recursive: true, force: true });
+  for (const schema of schemas) await dropPostgresSchema(POSTGRES_URL, schema);
+});
+
+/** Whether the local PostgreSQL answers (its tests fail rather than skip under SLUICE_REQUIRE_SERVICES=1). */
+async function postgresReachable(): Promise<boolean> {
+  if (process.env.SLUICE_REQUIRE_SERVICES === '1') return true;
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A fresh storage URL per test: a SQLite file, or a PostgreSQL schema. */
+const engines: Array<{ engine: string; storage: (name: string) => string }> = [{ engine: 'sqlite', storage: (name) => `sqlite:${join(directory, `${name}.db`)}` }];
+if (await postgresReachable()) {
+  engines.push({
+    engine: 'postgres',
+    storage: (name) => {
+      const schema = `sluice_collector_api_${process.pid}_${name}`;
+      schemas.push(schema);
+      return `${POSTGRES_URL}?schema=${schema}`;
+    },
+  });
+}
 
 /** Every record id stored, page by page (at most 50 pages). */
 async function storedIds(url: string): Promise<string[]> {
@@ -36,15 +70,34 @@ async function storedIds(url: string): Promise<string[]> {
   throw new Error('more pages than expected');
 }
 
-async function collector(database: string, extra: readonly string[] = []) {
-  const child = await spawnCollector(['--storage', `sqlite:${database}`, '--port', '0', '--read-key-file', keyFile, ...extra], { SLUICE_COLLECTOR_INGEST_KEYS: INGEST_KEY });
+async function collector(storage: string, extra: readonly string[] = []) {
+  const child = await spawnCollector(['--storage', storage, '--port', '0', '--read-key-file', keyFile, ...extra], { SLUICE_COLLECTOR_INGEST_KEYS: INGEST_KEY });
   children.push(child);
   return child;
 }
 
-describe('the collector as a process (SQLite)', () => {
+describe.each(engines)('the collector as a process ($engine)', ({ engine, storage }) => {
+  it.runIf(engine === 'postgres')('runs as two replicas on one database: records sent to both are stored once', async () => {
+    const shared = storage('replicas');
+    const [a, b] = await Promise.all([collector(shared), collector(shared)]);
+    const shippers = [spawnNode('test/collector/fixtures/sluice-process.ts', [a.url, '40', 'alice'], { SLUICE_INGEST_KEY: INGEST_KEY }), spawnNode('test/collector/fixtures/sluice-process.ts', [b.url, '40', 'bob'], { SLUICE_INGEST_KEY: INGEST_KEY })];
+    children.push(...shippers);
+    // The same batch through both replicas at once: the database keeps one copy.
+    const records = Array.from({ length: 100 }, (_, index) => makeRecord({ id: `both-${index}` }));
+    const answers = await Promise.all([a.url, b.url].map((url) => fetch(`${url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${INGEST_KEY}` }, body: JSON.stringify({ records }) }).then((response) => response.json() as Promise<{ inserted: number; duplicates: number }>)));
+    expect(answers.reduce((sum, answer) => sum + answer.inserted, 0)).toBe(100);
+    expect(answers.reduce((sum, answer) => sum + answer.duplicates, 0)).toBe(100);
+    expect(await Promise.all(shippers.map((child) => child.exited))).toEqual([0, 0]);
+    const expected = [...shippers.flatMap((child) => (JSON.parse(child.stdout()) as { ids: string[] }).ids), ...records.map((record) => record.id)];
+    for (const url of [a.url, b.url]) {
+      const stored = await storedIds(url);
+      expect(stored).toHaveLength(180);
+      expect(new Set(stored)).toEqual(new Set(expected));
+    }
+  }, 60_000);
+
   it('stores each record of two Sluice processes shipping through httpExporter exactly once', async () => {
-    const { url } = await collector(join(directory, 'two.db'));
+    const { url } = await collector(storage('two'));
     const shippers = ['alice', 'bob'].map((user) => spawnNode('test/collector/fixtures/sluice-process.ts', [url, '60', user], { SLUICE_INGEST_KEY: INGEST_KEY }));
     children.push(...shippers);
     expect(await Promise.all(shippers.map((child) => child.exited))).toEqual([0, 0]);
@@ -62,7 +115,7 @@ describe('the collector as a process (SQLite)', () => {
   }, 60_000);
 
   it('loses nothing it acknowledged when killed mid-load, and retries fill the gap without duplicates', async () => {
-    const database = join(directory, 'killed.db');
+    const database = storage('killed');
     const first = await collector(database);
     const port = new URL(first.url).port;
     const batches = Array.from({ length: 120 }, (_, batch) => Array.from({ length: 50 }, (_, index) => makeRecord({ id: `kill-${batch}-${index}`, startedAt: 1_700_000_000_000 + batch * 1000 + index })));
@@ -112,7 +165,7 @@ describe('the collector as a process (SQLite)', () => {
   }, 60_000);
 
   it('drains and exits 0 on SIGTERM; what it acknowledged is there after a restart', async () => {
-    const database = join(directory, 'term.db');
+    const database = storage('term');
     const first = await collector(database);
     const records = [makeRecord({ id: 'term-1' }), makeRecord({ id: 'term-2' })];
     const response = await fetch(`${first.url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${INGEST_KEY}` }, body: JSON.stringify({ records }) });
@@ -123,7 +176,9 @@ describe('the collector as a process (SQLite)', () => {
     const second = await collector(database);
     expect((await storedIds(second.url)).sort()).toEqual(['term-1', 'term-2']);
   }, 30_000);
+});
 
+describe('sluice collector as a process', () => {
   it('refuses --open on a host that is not loopback, and starts without an ingest key never', async () => {
     const open = spawnNode('src/cli/index.ts', ['collector', '--storage', 'sqlite::memory:', '--port', '0', '--host', '0.0.0.0', '--open'], { SLUICE_COLLECTOR_INGEST_KEYS: INGEST_KEY });
     children.push(open);

@@ -75,6 +75,6 @@ describe('the collector on the SQLite store', () => {
   it('refuses a storage URL it cannot open, naming the scheme only', async () => {
     await expect(createCollector({ storage: 'mysql://root:hunter2@db/sluice' })).rejects.toThrow(/storage 'mysql:' is not supported/);
     await expect(createCollector({ storage: 'mysql://root:hunter2@db/sluice' })).rejects.not.toThrow(/hunter2/);
-    await expect(createCollector({ storage: 'sqlite:' })).rejects.toThrow(/needs a path/);
+    await expect(createCollector({ storage: 'sqlite:' })).rejects.toThrow(/storage 'sqlite:' is not supported; use sqlite:<path>/);
   });
 });

@@ -192,6 +192,31 @@ describe('BatchQueue', () => {
     expect(onError).toHaveBeenCalledExactlyOnceWith(failure);
   });
 
+  it('counts records the destination refused for good as rejected drops, reports why, and exports the rest', async () => {
+    const refusal = new Error('2 records rejected');
+    let answer: { rejected: number; error?: unknown } = { rejected: 2, error: refusal };
+    const exporter: Exporter = { name: 'partial', export: vi.fn(async () => answer) };
+    const { drops, onDrop } = dropRecorder();
+    const onError = vi.fn();
+    const queue = new BatchQueue(exporter, { maxBatchSize: 5, onDrop, onError });
+    for (const record of records(5)) queue.push(record);
+    await queue.flush();
+    expect(exporter.export).toHaveBeenCalledTimes(1); // not retried
+    expect(drops).toEqual([[2, 'rejected', 2]]);
+    expect(onError).toHaveBeenCalledExactlyOnceWith(refusal);
+    expect(queue.exported).toBe(3);
+    // A miscount never goes past the batch or below zero.
+    answer = { rejected: 99 };
+    for (const record of records(5, 's')) queue.push(record);
+    await queue.flush();
+    answer = { rejected: -3 };
+    for (const record of records(5, 't')) queue.push(record);
+    await queue.flush();
+    expect(drops).toEqual([[2, 'rejected', 2], [5, 'rejected', 7]]);
+    expect(queue.exported).toBe(8);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
   it('aborts the attempt signal after exportTimeoutMs', async () => {
     const { exporter, signals } = fakeExporter(
       (_call, signal) =>

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
 import type { CallRecord } from '../../src/events/record.js';
 import type { EventOf } from '../../src/events/types.js';
@@ -154,6 +154,34 @@ describe('httpExporter', () => {
     expect(await exporter.export(records(1), new AbortController().signal).catch((caught: unknown) => caught)).toMatchObject({ retryable: false });
   });
 
+  it('through the queue, the retry after a 429 waits the retry-after it asked for', async () => {
+    vi.useFakeTimers();
+    try {
+      const answers = [new Response('{}', { status: 429, headers: { 'retry-after': '3' } }), new Response('{}', { status: 200 })];
+      const sent: number[] = [];
+      const exporter = httpExporter({
+        url: 'http://collector.test',
+        apiKey: KEY,
+        fetch: async () => {
+          sent.push(Date.now());
+          return answers.shift() ?? new Response('{}', { status: 200 });
+        },
+      });
+      const queue = new BatchQueue(exporter, { retries: 2, minRetryDelayMs: 1, maxRetryDelayMs: 2 });
+      queue.push(makeRecord());
+      const flushed = queue.flush();
+      await vi.advanceTimersByTimeAsync(2_999);
+      expect(sent).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(sent).toHaveLength(2);
+      await flushed;
+      expect(queue.exported).toBe(1);
+      await queue.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('429 then 5xx then 200 through the queue: every record stored once, none dropped', async () => {
     const target = await collector();
     target.faults.push({ kind: 'status', status: 429, headers: { 'retry-after': '0' } }, { kind: 'status', status: 500 }, { kind: 'status', status: 502 });
@@ -223,12 +251,13 @@ describe('httpExporter', () => {
 
   it('a 400 without per-record reasons drops the whole batch without retrying', async () => {
     const target = await collector();
-    target.faults.push({ kind: 'status', status: 400, body: { error: 'malformed JSON' } });
-    const { queue, drops } = harness({ url: target.url, apiKey: KEY });
+    target.faults.push({ kind: 'status', status: 400, body: { error: { code: 'bad_json', message: 'malformed JSON' } } });
+    const { queue, drops, errors } = harness({ url: target.url, apiKey: KEY });
     for (const record of records(2)) queue.push(record);
     await queue.flush();
     expect(target.requests).toHaveLength(1);
     expect(drops).toEqual([{ count: 2, reason: 'export_failed' }]);
+    expect((errors[0] as Error).message).toMatch(/HTTP 400: malformed JSON$/);
     await queue.close();
   });
 

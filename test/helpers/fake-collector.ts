@@ -41,8 +41,9 @@ export interface FakeCollectorOptions {
 
 /**
  * Starts the stand-in on 127.0.0.1: 401 without `Authorization: Bearer <key>`, 413 over `maxBytes`
- * (raw or decompressed), 400 with `{ error, accepted, rejected: [{ index, field, message }] }` when
- * some records are invalid (the valid ones committed), 2xx `{ accepted, duplicates }` otherwise.
+ * (raw or decompressed), 400 with `{ error: { code, message }, accepted, rejected: [{ index, id, field,
+ * message, issues }], inserted, duplicates }` when some records are invalid (the valid ones committed),
+ * 200 with the same answer otherwise.
  */
 export async function startFakeCollector(options: FakeCollectorOptions): Promise<FakeCollector> {
   const maxBytes = options.maxBytes ?? 1_000_000;
@@ -79,24 +80,26 @@ export async function startFakeCollector(options: FakeCollectorOptions): Promise
       if (request.headers.authorization !== `Bearer ${options.key}`) return json(401, { error: 'invalid ingest key' });
       if (raw.length > maxBytes || text === null) return json(413, { error: 'body too large' });
       if (records === null) return json(400, { error: 'malformed JSON' });
-      const rejected: { index: number; field: string; message: string }[] = [];
-      let accepted = 0;
+      // The answer's shape is the collector's (src/collector/ingest.ts, IngestAnswer).
+      const rejected: { index: number; id: string; field: string; message: string; issues: { field: string; message: string }[] }[] = [];
+      const accepted: number[] = [];
       let duplicates = 0;
       records.forEach((record, index) => {
         if (options.invalidPrefix !== undefined && record.id.startsWith(options.invalidPrefix)) {
-          rejected.push({ index, field: 'startedAt', message: 'expected a number' });
+          rejected.push({ index, id: record.id, field: 'startedAt', message: 'expected a number', issues: [{ field: 'startedAt', message: 'expected a number' }] });
           return;
         }
         if (stored.has(record.id)) duplicates++;
         else stored.set(record.id, record);
-        accepted++;
+        accepted.push(index);
       });
       if (fault?.kind === 'lose-answer') {
         request.socket.destroy();
         return;
       }
-      if (rejected.length > 0) return json(400, { error: 'invalid records', accepted, rejected });
-      json(200, { accepted, duplicates });
+      const answer = { accepted, rejected, inserted: accepted.length - duplicates, duplicates };
+      if (rejected.length > 0) return json(400, { error: { code: 'invalid_records', message: `${rejected.length} record(s) are invalid` }, ...answer });
+      json(200, answer);
     });
   });
   server.on('connection', (socket) => {

@@ -28,44 +28,37 @@ export function bucketValue(index: number): number {
   return 2 ** ((index - 0.5) / PER_DOUBLING);
 }
 
-/** A histogram's counts, dense, one per bucket. */
-export type Histogram = Float64Array;
+/** A histogram's non-zero counts by bucket (counts may be negative in a delta that takes records out). */
+export type Histogram = Map<number, number>;
 
 /** An empty histogram. */
 export function emptyHistogram(): Histogram {
-  return new Float64Array(HISTOGRAM_BUCKETS);
+  return new Map();
+}
+
+/** Adds `count` to one bucket, dropping it when it reaches zero. */
+export function addToBucket(histogram: Histogram, index: number, count: number): void {
+  const next = (histogram.get(index) ?? 0) + count;
+  if (next === 0) histogram.delete(index);
+  else histogram.set(index, next);
 }
 
 /** Adds `source` times `sign` into `target`. */
 export function mergeHistogram(target: Histogram, source: Histogram, sign = 1): void {
-  for (let index = 0; index < HISTOGRAM_BUCKETS; index++) {
-    const count = source[index] ?? 0;
-    if (count !== 0) target[index] = (target[index] ?? 0) + sign * count;
-  }
-}
-
-/** Whether every count is zero. */
-export function isEmptyHistogram(histogram: Histogram): boolean {
-  for (let index = 0; index < HISTOGRAM_BUCKETS; index++) if ((histogram[index] ?? 0) !== 0) return false;
-  return true;
+  for (const [index, count] of source) addToBucket(target, index, sign * count);
 }
 
 /**
- * The sparse binary form stored in SQLite: pairs of little-endian uint32 (bucket, count), non-zero buckets only.
+ * The binary form stored in SQLite: pairs of little-endian (uint32 bucket, int32 count), non-zero buckets only,
+ * by bucket; a delta may carry negative counts.
  */
-export function encodeHistogram(histogram: Histogram): Uint8Array {
-  let used = 0;
-  for (let index = 0; index < HISTOGRAM_BUCKETS; index++) if ((histogram[index] ?? 0) > 0) used++;
-  const bytes = new Uint8Array(used * 8);
+export function encodeHistogram(histogram: Histogram, sign = 1): Uint8Array {
+  const indexes = [...histogram.keys()].sort((left, right) => left - right);
+  const bytes = new Uint8Array(indexes.length * 8);
   const view = new DataView(bytes.buffer);
-  let offset = 0;
-  for (let index = 0; index < HISTOGRAM_BUCKETS; index++) {
-    const count = histogram[index] ?? 0;
-    if (count > 0) {
-      view.setUint32(offset, index, true);
-      view.setUint32(offset + 4, count, true);
-      offset += 8;
-    }
+  for (const [position, index] of indexes.entries()) {
+    view.setUint32(position * 8, index, true);
+    view.setInt32(position * 8 + 4, sign * (histogram.get(index) ?? 0), true);
   }
   return bytes;
 }
@@ -76,15 +69,25 @@ export function addEncodedHistogram(target: Histogram, bytes: Uint8Array | null 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let offset = 0; offset + 8 <= bytes.byteLength; offset += 8) {
     const index = view.getUint32(offset, true);
-    if (index < HISTOGRAM_BUCKETS) target[index] = (target[index] ?? 0) + view.getUint32(offset + 4, true);
+    if (index < HISTOGRAM_BUCKETS) addToBucket(target, index, view.getInt32(offset + 4, true));
   }
 }
 
-/** The dense form stored in PostgreSQL (an `int8[]`): the counts up to the last non-zero one. */
-export function toCountArray(histogram: Histogram): number[] {
-  let last = HISTOGRAM_BUCKETS - 1;
-  while (last >= 0 && (histogram[last] ?? 0) === 0) last--;
-  return Array.from(histogram.subarray(0, last + 1));
+/** The sum of two encoded histograms, encoded (SQLite's `sluice_hist_add` function). */
+export function addEncodedHistograms(left: Uint8Array | null, right: Uint8Array | null): Uint8Array {
+  const sum = emptyHistogram();
+  addEncodedHistogram(sum, left);
+  addEncodedHistogram(sum, right);
+  return encodeHistogram(sum);
+}
+
+/** The dense form stored in PostgreSQL (an `int8[]`, one count per bucket, up to the last non-zero one). */
+export function toCountArray(histogram: Histogram, sign = 1): number[] {
+  let last = -1;
+  for (const index of histogram.keys()) if (index > last) last = index;
+  const counts = new Array<number>(last + 1).fill(0);
+  for (const [index, count] of histogram) counts[index] = sign * count;
+  return counts;
 }
 
 /** Adds a dense count array (as {@link toCountArray} wrote it) into `target`. */
@@ -93,21 +96,22 @@ export function addCountArray(target: Histogram, counts: readonly (number | stri
   const length = Math.min(counts.length, HISTOGRAM_BUCKETS);
   for (let index = 0; index < length; index++) {
     const count = Number(counts[index] ?? 0);
-    if (count !== 0) target[index] = (target[index] ?? 0) + count;
+    if (count !== 0) addToBucket(target, index, count);
   }
 }
 
 /** p50, p95 and p99 by nearest rank over the histogram's counts; all `null` when it is empty. */
 export function percentiles(histogram: Histogram): Percentiles {
   let total = 0;
-  for (let index = 0; index < HISTOGRAM_BUCKETS; index++) total += histogram[index] ?? 0;
+  for (const count of histogram.values()) total += count;
   if (total <= 0) return { p50: null, p95: null, p99: null };
   const ranks = [Math.ceil(0.5 * total), Math.ceil(0.95 * total), Math.ceil(0.99 * total)];
   const found: number[] = [];
   let seen = 0;
-  for (let index = 0; index < HISTOGRAM_BUCKETS && found.length < 3; index++) {
-    seen += histogram[index] ?? 0;
+  for (const index of [...histogram.keys()].sort((left, right) => left - right)) {
+    seen += histogram.get(index) ?? 0;
     while (found.length < 3 && seen >= (ranks[found.length] ?? Infinity)) found.push(bucketValue(index));
+    if (found.length === 3) break;
   }
   return { p50: found[0] ?? null, p95: found[1] ?? null, p99: found[2] ?? null };
 }

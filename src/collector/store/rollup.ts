@@ -7,7 +7,7 @@
  * @module
  */
 import type { CallRecord } from '../../events/record.js';
-import { bucketOf, emptyHistogram, type Histogram, isEmptyHistogram, mergeHistogram, percentiles } from './histogram.js';
+import { addToBucket, bucketOf, emptyHistogram, type Histogram, mergeHistogram, percentiles } from './histogram.js';
 import type { RecordFilter, StatsGroupBy, StatsQuery, StatsRow } from './types.js';
 
 /** One minute, in milliseconds. */
@@ -105,12 +105,8 @@ export function addFacts(target: Aggregate, facts: StatFacts): void {
   target.cacheHits += facts.cacheHit;
   target.cacheLookups += facts.cacheLookup;
   if (facts.isFallback) target.fallbacks++;
-  const latency = bucketOf(facts.latencyMs);
-  target.latency[latency] = (target.latency[latency] ?? 0) + 1;
-  if (facts.ttftMs !== null) {
-    const ttft = bucketOf(facts.ttftMs);
-    target.ttft[ttft] = (target.ttft[ttft] ?? 0) + 1;
-  }
+  addToBucket(target.latency, bucketOf(facts.latencyMs), 1);
+  if (facts.ttftMs !== null) addToBucket(target.ttft, bucketOf(facts.ttftMs), 1);
 }
 
 /** Adds `source` times `sign` into `target`. */
@@ -126,11 +122,6 @@ export function mergeAggregate(target: Aggregate, source: Aggregate, sign = 1): 
   target.fallbacks += sign * source.fallbacks;
   mergeHistogram(target.latency, source.latency, sign);
   mergeHistogram(target.ttft, source.ttft, sign);
-}
-
-/** Whether an aggregate counts nothing (a rollup row that can be deleted). */
-export function isEmptyAggregate(aggregate: Aggregate): boolean {
-  return aggregate.requests <= 0 && isEmptyHistogram(aggregate.latency) && isEmptyHistogram(aggregate.ttft);
 }
 
 /**

@@ -12,6 +12,9 @@ export const MAX_PAGE = 1000;
 /** The default {@link CollectorStore.session} limit. */
 export const DEFAULT_SESSION_LIMIT = 1000;
 
+/** 10000-01-01: the first start a store refuses. */
+const LATEST_START = 253_402_300_800_000;
+
 /** The columns of the records table that filters and stats read; `body` holds the whole record as JSON. */
 export interface RecordColumns {
   id: string;
@@ -38,7 +41,7 @@ export interface RecordColumns {
 /** The stored columns of a record; throws a `TypeError` for a record without a usable id or start. */
 export function columnsOf(record: CallRecord): RecordColumns {
   if (typeof record.id !== 'string' || record.id === '') throw new TypeError('record.id: expected a non-empty string');
-  if (!Number.isFinite(record.startedAt)) throw new TypeError(`record ${record.id}: startedAt must be finite epoch milliseconds`);
+  if (!(record.startedAt >= 0 && record.startedAt < LATEST_START)) throw new TypeError(`record ${record.id}: startedAt must be epoch milliseconds between 1970 and 9999`);
   return {
     id: record.id,
     started_at: Math.trunc(record.startedAt),

@@ -20,6 +20,8 @@ export interface SqliteStatement {
 export interface SqliteDatabase {
   exec(sql: string): void;
   prepare(sql: string): SqliteStatement;
+  /** Registers a scalar SQL function (both drivers take the same arguments). */
+  function(name: string, options: { deterministic: boolean }, implementation: (...args: unknown[]) => unknown): void;
   close(): void;
 }
 
@@ -43,8 +45,9 @@ function nodeSqlite(): DatabaseConstructor | null {
 
 function betterSqlite3(): DatabaseConstructor | null {
   try {
-    // better-sqlite3 is CommonJS; `require` exists in the CommonJS build, `createRequire` serves the ESM one.
-    const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+    // better-sqlite3 is CommonJS. A bundler's ESM output shims `require` with one that throws, so resolve
+    // from this file: `__filename` in the CommonJS build, `import.meta.url` in the ESM one.
+    const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
     return load('better-sqlite3') as DatabaseConstructor;
   } catch (error) {
     if ((error as { code?: string }).code === 'MODULE_NOT_FOUND') return null;

@@ -5,17 +5,14 @@
  * @module
  */
 import type { CallRecord } from '../../events/record.js';
-import { addEncodedHistogram, encodeHistogram } from './histogram.js';
+import { addEncodedHistogram, addEncodedHistograms, encodeHistogram } from './histogram.js';
 import {
   type Aggregate,
   checkStatsQuery,
   chooseRollup,
-  emptyAggregate,
   factsOf,
   groupOfValue,
   HOUR_MS,
-  isEmptyAggregate,
-  mergeAggregate,
   planSegments,
   rollupDelta,
   type RollupEntry,
@@ -71,16 +68,16 @@ CREATE TABLE IF NOT EXISTS records (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_time ON records (started_at, id);
-CREATE INDEX IF NOT EXISTS records_user ON records (end_user, started_at);
-CREATE INDEX IF NOT EXISTS records_session ON records (session, started_at);
-CREATE INDEX IF NOT EXISTS records_provider ON records (provider, started_at);
-CREATE INDEX IF NOT EXISTS records_model ON records (model, started_at);
-CREATE INDEX IF NOT EXISTS records_requested_model ON records (requested_model, started_at);
+CREATE INDEX IF NOT EXISTS records_user ON records (end_user, started_at, id);
+CREATE INDEX IF NOT EXISTS records_session ON records (session, started_at, id);
+CREATE INDEX IF NOT EXISTS records_provider ON records (provider, started_at, id);
+CREATE INDEX IF NOT EXISTS records_model ON records (model, started_at, id);
+CREATE INDEX IF NOT EXISTS records_requested_model ON records (requested_model, started_at, id);
 CREATE TABLE IF NOT EXISTS record_tags (
   seq INTEGER NOT NULL, tag TEXT NOT NULL, started_at INTEGER NOT NULL,
   PRIMARY KEY (seq, tag)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_tags_tag ON record_tags (tag, started_at);
+CREATE INDEX IF NOT EXISTS record_tags_tag ON record_tags (tag, started_at, seq);
 CREATE TABLE IF NOT EXISTS rollups (
   dimension TEXT NOT NULL, width INTEGER NOT NULL, start INTEGER NOT NULL, value TEXT NOT NULL,
   requests INTEGER NOT NULL, errors INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
@@ -108,20 +105,19 @@ interface RollupRow {
   ttft: Uint8Array;
 }
 
-function aggregateOfRow(row: RollupRow): Aggregate {
-  const aggregate = emptyAggregate();
-  aggregate.requests = row.requests;
-  aggregate.errors = row.errors;
-  aggregate.inputTokens = row.input_tokens;
-  aggregate.outputTokens = row.output_tokens;
-  aggregate.costUsd = row.cost_usd;
-  aggregate.savedUsd = row.saved_usd;
-  aggregate.cacheHits = row.cache_hits;
-  aggregate.cacheLookups = row.cache_lookups;
-  aggregate.fallbacks = row.fallbacks;
-  addEncodedHistogram(aggregate.latency, row.latency);
-  addEncodedHistogram(aggregate.ttft, row.ttft);
-  return aggregate;
+/** Adds a rollup row into an aggregate. */
+function addRow(target: Aggregate, row: RollupRow): void {
+  target.requests += row.requests;
+  target.errors += row.errors;
+  target.inputTokens += row.input_tokens;
+  target.outputTokens += row.output_tokens;
+  target.costUsd += row.cost_usd;
+  target.savedUsd += row.saved_usd;
+  target.cacheHits += row.cache_hits;
+  target.cacheLookups += row.cache_lookups;
+  target.fallbacks += row.fallbacks;
+  addEncodedHistogram(target.latency, row.latency);
+  addEncodedHistogram(target.ttft, row.ttft);
 }
 
 const blob = (bytes: Uint8Array): Uint8Array => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -147,6 +143,8 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
     throw error;
   }
   let isClosed = false;
+  let analysedAt = 0;
+  let insertedHere = 0;
   const open = (): SqliteDatabase => {
     if (isClosed) throw new Error('the SQLite collector store is closed');
     return database;
@@ -170,35 +168,43 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
     }
   };
 
+  /** Adds (sign 1) or takes out (sign -1) a delta; rows it empties are deleted. */
   const applyDelta = (entries: readonly RollupEntry[], sign: number, survives: (entry: RollupEntry) => boolean = () => true): void => {
-    const select = statement(`SELECT start, value, ${ROLLUP_COLUMNS} FROM rollups WHERE dimension = ? AND width = ? AND start = ? AND value = ?`);
-    const upsert = statement(`INSERT OR REPLACE INTO rollups (dimension, width, start, value, ${ROLLUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const remove = statement('DELETE FROM rollups WHERE dimension = ? AND width = ? AND start = ? AND value = ?');
+    const upsert = statement(
+      `INSERT INTO rollups (dimension, width, start, value, ${ROLLUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (dimension, width, start, value) DO UPDATE SET
+         requests = requests + excluded.requests, errors = errors + excluded.errors,
+         input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+         cost_usd = cost_usd + excluded.cost_usd, saved_usd = saved_usd + excluded.saved_usd,
+         cache_hits = cache_hits + excluded.cache_hits, cache_lookups = cache_lookups + excluded.cache_lookups,
+         fallbacks = fallbacks + excluded.fallbacks,
+         latency = sluice_hist_add(latency, excluded.latency), ttft = sluice_hist_add(ttft, excluded.ttft)`,
+    );
+    let touched = false;
     for (const entry of entries) {
       if (!survives(entry)) continue;
-      const key: SqlValue[] = [entry.dimension, entry.width, entry.start, entry.value];
-      const row = select.get(...key) as RollupRow | undefined;
-      const aggregate = row ? aggregateOfRow(row) : emptyAggregate();
-      mergeAggregate(aggregate, entry.aggregate, sign);
-      if (isEmptyAggregate(aggregate)) {
-        if (row) remove.run(...key);
-        continue;
-      }
+      const { aggregate } = entry;
       upsert.run(
-        ...key,
-        aggregate.requests,
-        aggregate.errors,
-        aggregate.inputTokens,
-        aggregate.outputTokens,
-        aggregate.costUsd,
-        aggregate.savedUsd,
-        aggregate.cacheHits,
-        aggregate.cacheLookups,
-        aggregate.fallbacks,
-        blob(encodeHistogram(aggregate.latency)),
-        blob(encodeHistogram(aggregate.ttft)),
+        entry.dimension,
+        entry.width,
+        entry.start,
+        entry.value,
+        sign * aggregate.requests,
+        sign * aggregate.errors,
+        sign * aggregate.inputTokens,
+        sign * aggregate.outputTokens,
+        sign * aggregate.costUsd,
+        sign * aggregate.savedUsd,
+        sign * aggregate.cacheHits,
+        sign * aggregate.cacheLookups,
+        sign * aggregate.fallbacks,
+        blob(encodeHistogram(aggregate.latency, sign)),
+        blob(encodeHistogram(aggregate.ttft, sign)),
       );
+      touched = true;
     }
+    // Every record counts in `requests`, so a row at zero counts nothing.
+    if (touched && sign < 0) statement('DELETE FROM rollups WHERE requests <= 0').run();
   };
 
   const factsWhere = (where: string, ...params: SqlValue[]): StatFacts[] =>
@@ -229,6 +235,12 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
       return run(() => {
         open();
         const rows = records.map(columnsOf);
+        // The planner picks between the time index and a filter's index from ANALYZE's figures: refresh them
+        // (sampled, a few ms) each time the records written here grow tenfold.
+        if (insertedHere >= Math.max(1000, analysedAt * 10)) {
+          database.exec('ANALYZE');
+          analysedAt = insertedHere;
+        }
         return transaction(() => {
           const insertRecord = statement(
             `INSERT INTO records (id, started_at, provider, model, requested_model, end_user, session, status, outcome, cache, tags, input_tokens, output_tokens, cost_usd, saved_usd, attempts, latency_ms, ttft_ms, body)
@@ -263,6 +275,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
             added.push(factsOf(records[index] as CallRecord));
           }
           applyDelta(rollupDelta(added), 1);
+          insertedHere += added.length;
           return { inserted: added.length, duplicates: rows.length - added.length };
         });
       });
@@ -315,7 +328,7 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
             params.push(choice.value);
           }
           for (const row of statement(sql).all(...params) as RollupRow[]) {
-            mergeAggregate(accumulator.cell(row.start, choice.isGrouped ? groupOfValue(row.value) : null), aggregateOfRow(row));
+            addRow(accumulator.cell(row.start, choice.isGrouped ? groupOfValue(row.value) : null), row);
           }
         }
         return { intervalMs: query.intervalMs, rows: accumulator.rows() };
@@ -378,6 +391,8 @@ function prepareDatabase(database: SqliteDatabase, path: string, cacheSizeKib: n
     database.exec('PRAGMA synchronous = NORMAL');
   }
   database.exec('PRAGMA busy_timeout = 5000');
+  database.exec('PRAGMA analysis_limit = 1000');
+  database.function('sluice_hist_add', { deterministic: true }, (left: unknown, right: unknown) => blob(addEncodedHistograms(left as Uint8Array | null, right as Uint8Array | null)));
   database.exec(`PRAGMA cache_size = -${Math.max(1024, Math.trunc(cacheSizeKib))}`);
   const version = Number((database.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
   if (version > SCHEMA_VERSION) throw new Error(`the SQLite store at ${path} has schema version ${version}; this Sluice knows up to ${SCHEMA_VERSION}: upgrade Sluice`);
