@@ -27,7 +27,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </nav>
 <button type="button" id="forget-key" class="link" hidden>Forget key</button>
 </header>
-<main id="main" aria-live="polite"><p class="loading">Loading…</p></main>
+<main id="main"><p class="loading">Loading…</p></main>
 <noscript><p class="card alert">The dashboard needs JavaScript.</p></noscript>
 </body>
 </html>

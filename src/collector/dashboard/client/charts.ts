@@ -95,7 +95,8 @@ export function timeChart(options: TimeChartOptions): HTMLElement {
   const guide = s('line', { class: 'guide', y1: MARGIN.top, y2: HEIGHT - MARGIN.bottom, x1: 0, x2: 0 });
   const dots = series.map((line) => s('circle', { class: `hover-dot ${line.tone}`, r: 4, cx: 0, cy: 0 }));
   const hoverLayer = s('g', { class: 'hover', visibility: 'hidden' }, guide, dots);
-  const readout = h('div', { class: 'readout', hidden: true, role: 'status' });
+  // Pointer-only: screen readers get the same numbers from the table, not a stream of updates.
+  const readout = h('div', { class: 'readout', hidden: true, 'aria-hidden': 'true' });
   const overlay = s('rect', { class: 'overlay', x: MARGIN.left, y: MARGIN.top, width: WIDTH - MARGIN.left - MARGIN.right, height: HEIGHT - MARGIN.top - MARGIN.bottom });
   const svg = s(
     'svg',
