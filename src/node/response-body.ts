@@ -68,6 +68,8 @@ export function codingsOf(header: string | null): string[] | null {
   return codings.every((coding) => decoderFor(coding) !== null) ? codings : null;
 }
 
+const MAX_READ_BYTES = 16 * 1024;
+
 /**
  * A web stream over a Node readable, read on demand.
  * @param source undici's body, or the decoder after it.
@@ -97,7 +99,9 @@ function pullStream(source: Readable, onCancel: (reason: unknown) => void, mapEr
       pull(controller): Promise<void> | void {
         for (;;) {
           if (failure !== null) return controller.error(failure);
-          const chunk = source.read() as Buffer | null;
+          // At most 16 KiB per read, as fetch hands them: an SDK's SSE decoder rescans its buffer per read,
+          // so one read of everything buffered (40 KiB and more on loopback) cost the OpenAI SDK more (bench: transport).
+          const chunk = source.read(Math.min(source.readableLength, MAX_READ_BYTES) || undefined) as Buffer | null;
           if (chunk !== null) return controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if (isEnded) return controller.close();
           // Nothing buffered: wait for the socket (one pending promise per read, none while data flows).
