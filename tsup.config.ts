@@ -18,6 +18,7 @@ const entry = {
   'litellm/index': 'src/litellm/index.ts',
   'helicone/index': 'src/helicone/index.ts',
   'mcp/index': 'src/mcp/index.ts',
+  node: 'src/node/index.ts',
 };
 
 const shared: Options = {

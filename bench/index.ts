@@ -17,7 +17,7 @@
  * Flags (after `npm run bench --`, or on `node --expose-gc --import tsx bench/index.ts`):
  * - `--quick`: a tenth of the work; nothing is written.
  * - `--only=cross,routed` (or `BENCH_ONLY=cross,routed`): run only these sections, of
- *   bundle, import, latency, throughput, streams, chunks, large, heap, cross, routed, plugins, scan, otel, export, mcp; nothing is written.
+ *   bundle, import, latency, throughput, streams, chunks, large, heap, cross, routed, plugins, scan, otel, export, mcp, transport; nothing is written.
  * - `--no-write` (or `BENCH_NO_WRITE=1`): print only, leave RESULTS.md alone.
  * @module
  */
@@ -43,13 +43,14 @@ import { measureStreamChunks, type ChunkResult } from './stream-chunks.js';
 import { measureStreams, type StreamResult } from './streams.js';
 import { measureRouted, renderRouted, routedTargetRows, type RoutedOptions, type RoutedResult } from './routed.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
+import { measureTransport, renderTransport, transportTargetRows, type TransportOptions, type TransportResult } from './transport.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 /** `--quick`: a tenth of the work, printed but not written to RESULTS.md (to check the bench itself). */
 const QUICK = process.argv.includes('--quick');
-const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'large', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel', 'export', 'mcp'] as const;
+const SECTIONS = ['bundle', 'import', 'latency', 'throughput', 'streams', 'chunks', 'large', 'heap', 'cross', 'routed', 'plugins', 'scan', 'otel', 'export', 'mcp', 'transport'] as const;
 type Section = (typeof SECTIONS)[number];
 /** `--only=a,b` or `BENCH_ONLY=a,b`: the sections to run (all by default). */
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '';
@@ -92,6 +93,12 @@ const COUNTS = {
   otel: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(1_000) },
   exportRounds: scale(200),
   mcp: { rounds: 10, callsPerRound: scale(1_000), warmupCalls: scale(1_000) },
+  transport: {
+    calls: { rounds: 10, callsPerRound: scale(200), warmupCalls: scale(200) },
+    streams: { rounds: 5, streamsPerRound: scale(4) },
+    throughput: { rounds: 5, callsPerRound: { 1: scale(200), 32: scale(600), 256: scale(1_200) } },
+    concurrency: [1, 32, 256],
+  } satisfies TransportOptions,
 } as const;
 
 const TARGETS = {
@@ -139,6 +146,7 @@ let scan: ScanResult | undefined;
 let otelResult: OtelResult | undefined;
 let exportResult: ExportResult | undefined;
 let mcpResult: McpResult | undefined;
+let transport: TransportResult | undefined;
 if (runs('bundle')) {
   done = phase('bundle size (esbuild, split into the entry and on-demand chunks)');
   bundle = await measureBundle(ROOT);
@@ -244,6 +252,15 @@ if (runs('export')) {
 if (runs('mcp')) {
   done = phase(`MCP tools/call with mcp() policy, PII and guard vs zero config (${COUNTS.mcp.rounds} x ${int(COUNTS.mcp.callsPerRound)} calls per variant)`);
   mcpResult = await measureMcp(COUNTS.mcp);
+  done();
+}
+
+if (runs('transport')) {
+  const { calls, streams: streamCounts } = COUNTS.transport;
+  done = phase(
+    `transports: SDK alone vs Sluice over Node's fetch vs Sluice over sluice/node (${calls.rounds} x ${int(calls.callsPerRound)} calls, ${streamCounts.rounds} x ${streamCounts.streamsPerRound} long streams, calls/s at ${COUNTS.transport.concurrency.join(', ')} in flight)`,
+  );
+  transport = await measureTransport(COUNTS.transport);
   done();
 }
 
@@ -411,6 +428,12 @@ if (mcpResult !== undefined) {
   const { section, targetRow } = renderMcp(mcpResult);
   targetRows.push(targetRow);
   sections.push(section);
+}
+
+if (transport !== undefined) {
+  checksums.push(transport.checksum);
+  targetRows.push(...transportTargetRows(transport));
+  sections.push(renderTransport(transport, COUNTS.transport));
 }
 
 const otherRows: string[][] = [];

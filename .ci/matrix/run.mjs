@@ -134,16 +134,23 @@ function runRuntimeMatrix(bins) {
     .filter((file) => /-sdk.*\.test\.ts$/.test(file))
     .map((file) => `test/plugins/${file}`);
   for (const [major, bin] of bins) {
-    if (wanted(`e2e node ${major}`)) {
-      log(`--- ${E2E} on Node ${major}`);
-      const report = join(ROOT, '.tmp', `e2e-node${major}.json`);
+    // The suites through Node's fetch, then through sluice/node's transport (issue 15) with its own tests,
+    // on this Node's bundled undici (6 on Node 22, 7 on Node 24).
+    const variants = [
+      { cell: `e2e node ${major}`, row: E2E, files: ['test/e2e', ...sdkPluginTests], env: {} },
+      { cell: `e2e node-transport node ${major}`, row: `${E2E} + test/node, via sluice/node`, files: ['test/e2e', ...sdkPluginTests, 'test/node'], env: { SLUICE_TEST_TRANSPORT: 'node' } },
+    ];
+    for (const variant of variants) {
+      if (!wanted(variant.cell)) continue;
+      log(`--- ${variant.row} on Node ${major}`);
+      const report = join(ROOT, '.tmp', `${variant.cell.replaceAll(' ', '-')}.json`);
       rmSync(report, { force: true });
       const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-      const outcome = run(join(bin, 'node'), [vitest, 'run', 'test/e2e', ...sdkPluginTests, '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`], { env: envWithNode(bin) });
+      const outcome = run(join(bin, 'node'), [vitest, 'run', ...variant.files, '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`], { env: { ...envWithNode(bin), ...variant.env } });
       const json = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : { numPassedTests: 0, numFailedTests: 0 };
       const failed = json.numFailedTests + (outcome.ok || json.numFailedTests > 0 ? 0 : 1);
-      results.push({ group: 'runtime', row: E2E, node: major, passed: json.numPassedTests, failed, seconds: outcome.seconds });
-      log(`${E2E} on Node ${major}: ${json.numPassedTests} passed, ${failed} failed (${outcome.seconds.toFixed(1)} s)`);
+      results.push({ group: 'runtime', row: variant.row, node: major, passed: json.numPassedTests, failed, seconds: outcome.seconds });
+      log(`${variant.row} on Node ${major}: ${json.numPassedTests} passed, ${failed} failed (${outcome.seconds.toFixed(1)} s)`);
     }
     if (wanted(`pack node ${major}`)) {
       log(`--- pack smoke on Node ${major}`);

@@ -9,6 +9,7 @@ const { redisCacheStore } = require('sluice/stores/redis');
 const { interceptGlobalFetch } = require('sluice/intercept');
 const { installSluiceDispatcher } = require('sluice/undici');
 const { otel } = require('sluice/otel');
+const { nodeTransport } = require('sluice/node');
 assert.equal(typeof otel(), 'function');
 const { fromHeliconeConfig } = require('sluice/helicone');
 assert.equal(fromHeliconeConfig('telemetry: { level: info }').warnings.length, 1);
@@ -51,6 +52,11 @@ assert.throws(() => createSluice({ providers: { local: { kind: 'openai', baseURL
   await translated.close();
   assert.equal(cross[0].outcome, 'completed');
   assert.ok(loadedOnDemand().some((path) => /[\\/]codec-/.test(path)), 'the Anthropic codec was not loaded with require');
+  // sluice/node's transport from CommonJS.
+  const viaNode = createSluice({ fetch: nodeTransport() });
+  const viaNodeAnswer = await new OpenAI({ baseURL: process.env.MOCK_URL, apiKey: 'k', fetch: viaNode.fetch, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'cjs via node' }] });
+  assert.match(viaNodeAnswer.choices[0].message.content, /cjs via node/);
+  await viaNode.close();
   console.log('CommonJS ok:', records[0].model, records[0].costUsd, '| translated stream:', cross[0].provider, cross[0].usage.outputTokens);
 })().catch((error) => {
   console.error(error);

@@ -14,6 +14,7 @@ import { installSluiceDispatcher } from 'sluice/undici';
 import { otel, SEMCONV_VERSION } from 'sluice/otel';
 import { fromHeliconeConfig } from 'sluice/helicone';
 import { heliconeExporter } from 'sluice/exporters';
+import { nodeTransport } from 'sluice/node';
 
 for (const fn of [cache, pii, limits, budget, guard, memoryCacheStore, redisCacheStore, redisRateLimitStore, interceptGlobalFetch, installSluiceDispatcher]) assert.equal(typeof fn, 'function');
 assert.ok(listProviders().length > 100);
@@ -54,4 +55,16 @@ assert.equal(again.choices[0].message.content, answer.choices[0].message.content
 await translated.close();
 assert.deepEqual(cross.map((record) => record.cache?.status), ['miss', 'hit']);
 assert.ok(!JSON.stringify(cross).includes('ada@example.com'), 'the email reached a record');
+// The same through sluice/node's transport (issue 15): a call and a stream, pools closed by close().
+const viaNode = createSluice({ fetch: nodeTransport() });
+const nodeRecords = [];
+viaNode.on('request:end', ({ record }) => nodeRecords.push(record));
+const nodeClient = new OpenAI({ baseURL: process.env.MOCK_URL, apiKey: 'k', fetch: viaNode.fetch, maxRetries: 0 });
+const viaNodeAnswer = await nodeClient.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi from sluice/node' }] });
+assert.match(viaNodeAnswer.choices[0].message.content, /hi from sluice\/node/);
+let viaNodeText = '';
+for await (const chunk of await nodeClient.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'streamed via node' }] })) viaNodeText += chunk.choices[0]?.delta?.content ?? '';
+assert.match(viaNodeText, /streamed via node/);
+await viaNode.close();
+assert.deepEqual(nodeRecords.map((record) => record.outcome), ['completed', 'completed']);
 console.log('ESM ok:', records[0].model, records[0].costUsd, '| translated:', cross[0].provider, cross[0].costUsd);

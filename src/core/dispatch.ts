@@ -50,6 +50,9 @@ export interface DispatchDeps {
   secrets: () => SecretRegistry | Promise<SecretRegistry>;
 }
 
+/** Where sluice/node's transport keeps the hooks the core uses (`close`, `withConnectTimeout`). */
+const TRANSPORT = Symbol.for('sluice.transport');
+
 /** Upstream fetch failures, so the outer layer rethrows them as the SDK expects (its connection error). */
 const networkFailures = new WeakSet<object>();
 
@@ -183,6 +186,9 @@ export function createDispatch(deps: DispatchDeps): Next {
   const { config } = deps;
   const codecs = codecLoaders();
   const fetchImpl = deps.upstreamFetch ?? ((): typeof fetch => config.fetch ?? globalThis.fetch);
+  // A transport from sluice/node closes its pools with the instance.
+  const ownTransport = (config.fetch as { [TRANSPORT]?: { close(): Promise<void> } } | null)?.[TRANSPORT];
+  if (ownTransport !== undefined) deps.onClose?.(() => ownTransport.close());
   // Built once per provider, on its first call: a Vertex token cache lives here.
   const authorizers = new Map<ResolvedProvider, Authorizer | null>();
   const authorizerFor = (adapter: typeof AdapterModule, provider: ResolvedProvider): Authorizer | null => {
@@ -321,8 +327,12 @@ export function createDispatch(deps: DispatchDeps): Next {
     const limits = target.timeouts ?? provider?.timeouts ?? config.timeouts;
     const limited = limits.firstByteMs !== null || limits.totalMs !== null;
     const connectMs = limits.connectMs;
+    let send = fetchImpl();
+    // sluice/node's transport applies the limit on its own pools.
+    const transport = (send as { [TRANSPORT]?: { withConnectTimeout(ms: number): typeof fetch } })[TRANSPORT];
+    if (connectMs !== null && transport !== undefined) send = transport.withConnectTimeout(connectMs);
     // Only Node's own fetch takes an undici dispatcher; a caller's or user's dispatcher is left alone.
-    if (connectMs !== null && fetchImpl() === globalThis.fetch && (init as { dispatcher?: unknown }).dispatcher === undefined) {
+    else if (connectMs !== null && send === globalThis.fetch && (init as { dispatcher?: unknown }).dispatcher === undefined) {
       const dispatcher = await connectDispatcher(connectMs);
       if (dispatcher !== null) init = { ...init, dispatcher } as RequestInit;
     }
@@ -348,9 +358,9 @@ export function createDispatch(deps: DispatchDeps): Next {
       // fetch's own `follow` would send `x-api-key` & co. (and a 307's body) to another origin: with a
       // credential on board, redirects are followed by ./redirect.ts, within the origin only.
       const isGuarded = hasCredential && (init.redirect ?? 'follow') === 'follow';
-      upstream = await fetchImpl()(url, isGuarded ? { ...init, redirect: 'manual' } : init);
+      upstream = await send(url, isGuarded ? { ...init, redirect: 'manual' } : init);
       if (isGuarded && ((upstream.status > 300 && upstream.status < 309) || upstream.type === 'opaqueredirect')) {
-        ({ response: upstream, refusedStatus } = await (await (redirects ??= import('./redirect.js'))).followRedirects(fetchImpl(), url, init, upstream, ctx, provider?.name ?? null));
+        ({ response: upstream, refusedStatus } = await (await (redirects ??= import('./redirect.js'))).followRedirects(send, url, init, upstream, ctx, provider?.name ?? null));
       }
     } catch (error) {
       const failedAt = (ctx.upstreamHeadersMs = ctx.now());
@@ -360,7 +370,7 @@ export function createDispatch(deps: DispatchDeps): Next {
         endAttempt(ctx, target, null, 'timeout', failedAt - sentAt);
         return timing!.timeoutResponse(ctx, target, phase, phase === 'first-byte' ? limits.firstByteMs! : limits.totalMs!);
       }
-      if (connectMs !== null && isConnectTimeout?.(error) === true && ctx.signal?.aborted !== true) {
+      if (connectMs !== null && (isConnectTimeout?.(error) ?? (error as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_CONNECT_TIMEOUT') && ctx.signal?.aborted !== true) {
         endAttempt(ctx, target, null, 'timeout', failedAt - sentAt);
         return timing!.timeoutResponse(ctx, target, 'connect', connectMs);
       }
