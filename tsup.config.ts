@@ -15,6 +15,7 @@ const entry = {
   'stores/postgres': 'src/stores/postgres/index.ts',
   'undici/index': 'src/undici/index.ts',
   'otel/index': 'src/otel/index.ts',
+  'audit/index': 'src/audit/index.ts',
 };
 
 const shared: Options = {

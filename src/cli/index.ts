@@ -21,6 +21,7 @@ export interface CliCommand {
  */
 export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }>> = {
   version: { summary: 'print the installed version', load: () => import('./version.js') },
+  audit: { summary: 'verify an audit trail: sluice audit verify <file> [--hmac-key-file f]', load: () => import('./audit.js') },
 };
 
 function usage(): string {

@@ -5,7 +5,8 @@
 import type { CallRecord } from '../events/record.js';
 
 /**
- * A destination for call records that ships one batch per `export` call.
+ * A destination for call records that ships one batch per `export` call. `T` is what it ships: call
+ * records by default; audit events (`AuditEvent` from `sluice/audit`) for an audit trail's exporters.
  *
  * Resolving means the batch was delivered. Throwing or rejecting means the batch failed as a whole and
  * the `BatchQueue` in front of the exporter may call `export` again with the same records, so a
@@ -21,7 +22,7 @@ import type { CallRecord } from '../events/record.js';
  * };
  * ```
  */
-export interface Exporter {
+export interface Exporter<T = CallRecord> {
   /** A short, stable name used in drop events and error reports, such as `console` or `jsonl`. */
   readonly name: string;
   /**
@@ -29,7 +30,7 @@ export interface Exporter {
    * @param records - The batch, oldest first; do not keep or mutate the array after returning.
    * @param signal - Aborted when the attempt times out; stop work and reject when it fires.
    */
-  export(records: readonly CallRecord[], signal: AbortSignal): Promise<void>;
+  export(records: readonly T[], signal: AbortSignal): Promise<void>;
   /** Releases resources once no more batches will come; resolves when pending writes are done. */
   close?(): Promise<void>;
 }
