@@ -8,6 +8,7 @@ import type { ResidencyConfig, ResolvedProvider, SluiceConfig } from '../config/
 import type { CallContext } from './context.js';
 import { SluiceError } from './errors.js';
 import { readHeader } from './headers.js';
+import { regionMatches } from './regions.js';
 
 /** Bedrock inference-profile prefixes: a model id `eu.anthropic.…` is served anywhere in that geography. */
 const BEDROCK_PROFILE = /^(global|us-gov|us|eu|apac|jp|au|ca)\./;
@@ -29,26 +30,6 @@ const HOST_REGIONS: ReadonlyArray<readonly [RegExp, string | ((match: RegExpExec
   [/\.cn$/, 'cn'],
   [/^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])$/, 'local'],
 ];
-
-/** Azure region names in Europe (Azure names regions without a geography prefix). */
-const AZURE_EUROPE = /europe|^uk|^france|^germany|^sweden|^switzerland|^norway|^poland|^italy|^spain|^belgium|^austria|^denmark|^finland|^greece/;
-const AZURE_US = /^(east|west|central|northcentral|southcentral|westcentral)us\d?$/;
-
-/**
- * The geography of a region: `'eu'` for Europe (AWS `eu-*`, Google Cloud `europe-*`, Azure's European
- * regions), `'us'`, `'apac'`, `'cn'`; the region itself when it is already a geography or unknown.
- * Geographies follow the clouds' own grouping: AWS counts London (`eu-west-2`) and Zurich in `eu`.
- * @param region A region such as `eu-west-1`, `europe-west4`, `westeurope` or `eu`.
- * @returns The geography, lower-case.
- */
-export function geographyOf(region: string): string {
-  const name = region.toLowerCase();
-  if (/^(eu|europe)(-|$)/.test(name) || AZURE_EUROPE.test(name)) return 'eu';
-  if (/^us(-|$)/.test(name) || AZURE_US.test(name)) return 'us';
-  if (/^(ap|asia|australia|apac|jp|au)(-|$)/.test(name)) return 'apac';
-  if (/^cn(-|$)/.test(name)) return 'cn';
-  return name;
-}
 
 /**
  * The region a provider serves a model from: `providers.<name>.region` when given (for Bedrock, the AWS
@@ -103,10 +84,7 @@ export class CallResidency {
    * @param region The target's region, or `null`.
    */
   allows(region: string | null): boolean {
-    if (region === null) return false;
-    const lower = region.toLowerCase();
-    const geography = geographyOf(lower);
-    return this.#lists.every(({ allow }) => allow.some((entry) => entry.toLowerCase() === lower || entry.toLowerCase() === geography));
+    return region !== null && this.#lists.every(({ allow }) => regionMatches(region, allow));
   }
 
   /** The policy in words, for errors: `residency.allow [eu]`. */

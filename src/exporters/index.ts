@@ -11,3 +11,5 @@ export type { ConsoleExporterOptions } from './console.js';
 export { otlpExporter } from './otlp/index.js';
 export type { OtlpExporterOptions } from './otlp/index.js';
 export { ExportError } from './export-error.js';
+export { regionExporter } from './region.js';
+export type { RegionExporterOptions } from './region.js';
