@@ -8,7 +8,7 @@ import type { ResidencyConfig, ResolvedProvider, SluiceConfig } from '../config/
 import type { CallContext } from './context.js';
 import { SluiceError } from './errors.js';
 import { readHeader } from './headers.js';
-import { regionMatches } from './regions.js';
+import { regionMatches } from '../wire/regions.js';
 
 /** Bedrock inference-profile prefixes: a model id `eu.anthropic.…` is served anywhere in that geography. */
 const BEDROCK_PROFILE = /^(global|us-gov|us|eu|apac|jp|au|ca)\./;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { CallRecord } from '../events/record.js';
-import { regionMatches } from '../core/regions.js';
+import { regionMatches } from '../wire/regions.js';
 import type { Exporter } from './types.js';
 
 /** Options of {@link regionExporter}. */

@@ -3,7 +3,7 @@ import { PermissionDeniedError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { ResidencyConfig, SluiceConfig } from '../../src/config/types.js';
 import { parseConfig } from '../../src/config/parse.js';
-import { geographyOf, regionMatches } from '../../src/core/regions.js';
+import { geographyOf, regionMatches } from '../../src/wire/regions.js';
 import { regionOf } from '../../src/core/residency.js';
 import { createSluice, type Sluice } from '../../src/core/sluice.js';
 import type { CallRecord } from '../../src/events/record.js';
