@@ -13,6 +13,11 @@ export interface VerifyAuditOptions {
    * hash of the previous file, when trails are rotated.
    */
   previousHash?: string;
+  /**
+   * A hash recorded earlier (a checkpoint: `lastHash` of an earlier verification, kept elsewhere): the
+   * trail must contain that event. Catches lines removed from the end, which a chain alone cannot show.
+   */
+  checkpoint?: string;
 }
 
 /** What {@link verifyAuditTrail} found. */
@@ -66,7 +71,7 @@ function isEvent(value: unknown): value is AuditEvent {
  * duplicated or altered is found: the first line where the trail stops verifying is reported. An
  * altered line whose hash was recomputed is caught at that line with an HMAC key, else at the next line
  * of its chain. Removing a trail's last lines is seen only by whoever knows its last hash (a later
- * chain that continues it, `lastHash` kept elsewhere).
+ * chain that continues it, or `options.checkpoint`: a `lastHash` kept elsewhere).
  * @param input The trail: its text, or its lines.
  * @param options The HMAC key, and the hash a rotated file continues.
  * @returns `{ ok, firstBadLine, reason, events, chains, lastHash }`.
@@ -86,6 +91,7 @@ export async function verifyAuditTrail(input: string | readonly string[], option
   let allowedStart = options.previousHash ?? null;
   let events = 0;
   let lastHash: string | null = null;
+  let seenCheckpoint = false;
   const bad = (index: number, reason: string): VerifyAuditResult => ({ ok: false, firstBadLine: index + 1, reason, events, chains: chains.size, lastHash });
 
   for (let index = 0; index < lines.length; index++) {
@@ -130,6 +136,10 @@ export async function verifyAuditTrail(input: string | readonly string[], option
     tails.set(hash, event.chain);
     events++;
     lastHash = hash;
+    if (hash === options.checkpoint) seenCheckpoint = true;
+  }
+  if (options.checkpoint !== undefined && !seenCheckpoint) {
+    return bad(lines.length, `the checkpoint ${options.checkpoint} is not in the trail: lines were removed from its end`);
   }
   return { ok: true, firstBadLine: null, reason: null, events, chains: chains.size, lastHash };
 }

@@ -145,6 +145,11 @@ describe('the audit trail', () => {
     // The first run's last line removed: the restart no longer continues anything in the file.
     const cut = both.lines.filter((_, index) => index !== first.lines.length - 1);
     expect(await verifyAuditTrail(cut, { hmacKey: HMAC_KEY })).toMatchObject({ ok: false, firstBadLine: first.lines.length });
+    // The last lines removed: only a checkpoint kept elsewhere shows it, at the line after the end.
+    const truncated = first.lines.slice(0, -2);
+    expect((await verifyAuditTrail(truncated, { hmacKey: HMAC_KEY })).ok).toBe(true);
+    expect(await verifyAuditTrail(truncated, { hmacKey: HMAC_KEY, checkpoint: lastHash! })).toMatchObject({ ok: false, firstBadLine: truncated.length + 1, reason: expect.stringContaining('removed from its end') });
+    expect((await verifyAuditTrail(both.lines, { hmacKey: HMAC_KEY, checkpoint: lastHash! })).ok).toBe(true);
     // A rotated file that starts with the restart verifies when given the hash it continues.
     const rotated = both.lines.slice(first.lines.length);
     expect((await verifyAuditTrail(rotated, { hmacKey: HMAC_KEY })).firstBadLine).toBe(1);
