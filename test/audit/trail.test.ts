@@ -69,7 +69,7 @@ describe('the audit trail', () => {
     expect(matches).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'email', action: 'redact', count: 1 }), expect.objectContaining({ rule: 'credit-card', action: 'block' })]));
     const text = lines.join('\n');
     expect(text).not.toContain('bob@example.com');
-    expect(text).not.toContain('4111');
+    expect(text).not.toContain('4111 1111'); // digits alone may occur in hashes
     expect(text).not.toContain('Ignore all previous');
     // Which served, and the refusals.
     const ends = events.filter((event) => event.type === 'request:end').map((event) => event.data);
