@@ -19,6 +19,7 @@ const entry = {
   'helicone/index': 'src/helicone/index.ts',
   'mcp/index': 'src/mcp/index.ts',
   node: 'src/node/index.ts',
+  'audit/index': 'src/audit/index.ts',
 };
 
 const shared: Options = {

@@ -89,6 +89,8 @@ function makeBenchRecord(index: number, total: number, end: number, next: () => 
     guard: [],
     requestBody: `{"model":"${requestedModel}","messages":[{"role":"user","content":"Summarise ticket #${index} for the support queue in two sentences."}]}`,
     responseBody: `{"id":"chatcmpl-${index}","choices":[{"message":{"role":"assistant","content":"The customer reports a billing error; refund issued."}}]}`,
+    region: null,
+    zeroRetention: false,
   };
 }
 

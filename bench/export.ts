@@ -59,6 +59,8 @@ function record(index: number, withBodies: boolean): CallRecord {
     responseBody: withBodies
       ? JSON.stringify({ id: `chatcmpl-${index}`, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'The customer was charged twice for one order and asks for a refund of the duplicate charge.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 40, completion_tokens: 60 } })
       : null,
+    region: null,
+    zeroRetention: false,
   };
 }
 

@@ -16,6 +16,8 @@ export type {
   CompatConfig,
   ExporterEntry,
   ResolvedProvider,
+  AuditConfig,
+  ResidencyConfig,
 } from './config/types.js';
 export type { ResolvedRouter, ResolvedRouterTarget, ResolvedRetry } from './config/parse.js';
 export { CallContext, type CallContextInit, type Target } from './core/context.js';
@@ -49,6 +51,7 @@ export type {
   CallbackErrorEvent,
   MetadataDropEvent,
   ExportDropEvent,
+  RouteSkipEvent,
 } from './events/types.js';
 export type { Exporter } from './exporters/types.js';
 export type { BatchQueueOptions } from './exporters/batch-queue.js';

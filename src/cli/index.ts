@@ -24,6 +24,7 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
   'import-litellm': { summary: 'print a LiteLLM proxy config.yaml as a Sluice configuration', load: () => import('./import-litellm.js') },
   'import-helicone': { summary: 'print the Sluice configuration for a Helicone AI Gateway config.yaml', load: () => import('./import-helicone.js') },
   collector: { summary: 'run the collector: ingest, query API, live tail and dashboard', load: () => import('./collector.js') },
+  audit: { summary: 'verify an audit trail: sluice audit verify <file> [--hmac-key-file f]', load: () => import('./audit.js') },
 };
 
 function usage(): string {

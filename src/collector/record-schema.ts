@@ -49,8 +49,9 @@ function build(): z.ZodMiniType<CallRecord> {
   const record = z.object({
     id: z.string().check(z.minLength(1), z.maxLength(MAX_ID_CHARS)),
     startedAt: z.number().check(z.minimum(0), z.maximum(8.64e15)),
-    dialect: z.enum(['openai', 'anthropic', 'gemini']),
-    operation: z.enum(['chat', 'responses', 'embeddings', 'models', 'count_tokens']),
+    dialect: z.enum(['openai', 'anthropic', 'gemini', 'mcp']),
+    // A model call's operation, or an MCP request's `mcp.<method>` (sluice/mcp).
+    operation: z.union([z.enum(['chat', 'responses', 'embeddings', 'models', 'count_tokens']), z.string().check(z.regex(/^mcp\.[\w./-]{1,128}$/))]),
     requestedModel: optionalName,
     provider: optionalName,
     model: optionalName,
@@ -76,6 +77,22 @@ function build(): z.ZodMiniType<CallRecord> {
     guard: z._default(z.array(z.object({ rule: name, action: z.enum(['redact', 'mask', 'block', 'log']), count: z.int().check(z.minimum(0)) })).check(z.maxLength(1000)), () => []),
     requestBody: z._default(z.nullable(z.string()), null),
     responseBody: z._default(z.nullable(z.string()), null),
+    region: optionalName,
+    zeroRetention: z._default(z.boolean(), false),
+    mcp: z.optional(
+      z.object({
+        server: name,
+        method: name,
+        target: z._default(z.nullable(z.string().check(z.maxLength(MAX_ID_CHARS * 8))), null),
+        requestId: z.union([z.string().check(z.maxLength(MAX_ID_CHARS)), z.number()]),
+        sessionId: optionalName,
+        transport: z.enum(['http', 'transport']),
+        requestBytes: z._default(z.int().check(z.minimum(0)), 0),
+        resultBytes: z._default(z.nullable(z.int().check(z.minimum(0))), null),
+        errorCode: z._default(z.nullable(z.int()), null),
+        toolError: z._default(z.boolean(), false),
+      }),
+    ),
   });
   return record as unknown as z.ZodMiniType<CallRecord>;
 }

@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import { SluiceConfigError, type ConfigIssue } from '../core/errors.js';
 import { nearest, readableIssues, schemaKeys } from './issues.js';
-import type { McpHook, Middleware } from '../core/types.js';
+import type { McpHook, Middleware, PluginLifecycle } from '../core/types.js';
 import type { ResolvedCallbacks } from '../core/callbacks.js';
 import { resolveCallbacks } from './callback-names.js';
 import type { CallRecord } from '../events/record.js';
@@ -16,7 +16,7 @@ import { resolveQueueOptions, type BatchQueueOptions } from '../exporters/queue-
 import { providerCatalog } from '../providers/catalog.js';
 import type { ModelPrice, PriceTable } from '../wire/price.js';
 import { DEFAULT_MAX_EVENT_BYTES } from '../wire/sse.js';
-import type { HealthConfig, ProviderConfig, ResolvedProvider, ResolvedTimeouts, RouterStrategy, ServiceAccountKey, SluiceConfig, TimeoutConfig } from './types.js';
+import type { ExporterEntry, HealthConfig, ProviderConfig, ResolvedProvider, ResolvedTimeouts, RouterStrategy, ServiceAccountKey, SluiceConfig, TimeoutConfig } from './types.js';
 import type { ProviderKind } from '../providers/catalog.js';
 import { HEALTH_DEFAULTS } from '../core/health-defaults.js';
 
@@ -98,6 +98,15 @@ export interface ResolvedConfig {
   failureCallback: ReadonlyArray<(record: CallRecord) => unknown>;
   callbackTimeoutMs: number;
   exporters: ReadonlyArray<{ exporter: Exporter; queue: BatchQueueOptions }>;
+  /** The audit trail's exporters (`audit.exporters`), like {@link exporters}; empty without `audit`. */
+  auditExporters: ReadonlyArray<{ exporter: Exporter; queue: BatchQueueOptions }>;
+  /**
+   * The configuration as the user gave it, when a compliance control is set (`audit`,
+   * `retention: 'none'`, `residency`): their code, loaded on demand, reads it. `null` otherwise.
+   */
+  compliance: SluiceConfig | null;
+  /** `retention: 'none'`: no prompt or answer text leaves the process (docs/compliance.md). */
+  zeroRetention: boolean;
   fetch: typeof fetch | null;
   /** The MCP handler (`sluice/mcp`), when configured. */
   mcp: McpHook | undefined;
@@ -200,8 +209,20 @@ function configSchema(): z.ZodMiniType {
           isFunction(((value as { exporter: { export?: unknown } }).exporter ?? {}).export))),
     { error: 'expected an exporter (an object with an export() method) or { exporter, queue }' },
   );
+  const when = z.strictObject({
+    header: z.optional(z.record(z.string(), z.string())),
+    user: z.optional(z.union([z.string(), z.array(z.string())])),
+    tag: z.optional(z.string()),
+    model: z.optional(z.union([z.string(), z.array(z.string())])),
+    modelPrefix: z.optional(z.string()),
+  });
+  const regions = z.array(z.string());
   return z.strictObject({
     providers: z.optional(z.record(z.string(), provider)),
+    // Compliance controls (docs/compliance.md): their code loads on demand, with the first use.
+    audit: z.optional(z.strictObject({ exporters: z.array(exporter), hmacKey: z.optional(z.string()), previousHash: z.optional(z.string()) })),
+    retention: z.optional(z.enum(['none', 'default'])),
+    residency: z.optional(z.strictObject({ allow: z.optional(regions), rules: z.optional(z.array(z.strictObject({ when, allow: regions }))) })),
     // Target lists are checked by hand below, for messages that name the target and the fix.
     models: z.optional(
       z.record(
@@ -216,20 +237,7 @@ function configSchema(): z.ZodMiniType {
       ),
     ),
     timeouts: z.optional(timeouts),
-    rules: z.optional(
-      z.array(
-        z.strictObject({
-          when: z.strictObject({
-            header: z.optional(z.record(z.string(), z.string())),
-            user: z.optional(z.union([z.string(), z.array(z.string())])),
-            tag: z.optional(z.string()),
-            model: z.optional(z.union([z.string(), z.array(z.string())])),
-            modelPrefix: z.optional(z.string()),
-          }),
-          use: z.string(),
-        }),
-      ),
-    ),
+    rules: z.optional(z.array(z.strictObject({ when, use: z.string() }))),
     retry: z.optional(
       z.strictObject({
         retries: z.optional(z.int().check(z.nonnegative())),
@@ -539,6 +547,18 @@ function checkCrossFields(config: SluiceConfig, issues: ConfigIssue[]): void {
   (Array.isArray(config.use) ? config.use : []).forEach((entry: unknown, index) => {
     const factory = isFunction(entry) ? (entry as unknown as Record<symbol, unknown>)[PLUGIN_FACTORY] : undefined;
     if (typeof factory === 'string') issues.push({ path: `use[${index}]`, message: `this is the plugin factory itself: call it, \`${factory}()\`` });
+    // A plugin that would keep prompts or answers is refused under zero retention (PluginLifecycle.retains).
+    const kept = config.retention === 'none' && (entry as PluginLifecycle | undefined)?.retains?.();
+    if (kept) issues.push({ path: `use[${index}]`, message: kept });
+  });
+}
+
+/** Exporter entries as `{ exporter, queue }`; the queue loads on demand, so its options are checked now. */
+function exporterEntries(list: ReadonlyArray<Exporter | ExporterEntry> = []): ResolvedConfig['exporters'] {
+  return list.map((entry) => {
+    const resolved = 'exporter' in entry ? { exporter: entry.exporter, queue: entry.queue ?? {} } : { exporter: entry, queue: {} };
+    resolveQueueOptions(resolved.queue);
+    return resolved;
   });
 }
 
@@ -720,6 +740,7 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
   }
   if (issues.length > 0) throw new SluiceConfigError(issues);
 
+  const zeroRetention = config.retention === 'none';
   const routing = config.providers !== undefined || config.models !== undefined || rules.length > 0;
   const prices: Record<string, ModelPrice> = { ...config.prices };
   // Keys, AWS credentials (session token included), Vertex service-account keys. Credentials in a
@@ -745,15 +766,13 @@ export function parseConfig(input: SluiceConfig | undefined): ResolvedConfig {
     successCallback: [...(config.successCallback ?? []), ...(config.success_callback ?? [])],
     failureCallback: [...(config.failureCallback ?? []), ...(config.failure_callback ?? [])],
     callbackTimeoutMs: config.callbackTimeoutMs ?? 5000,
-    exporters: (config.exporters ?? []).map((entry) => {
-      const resolved = 'exporter' in entry ? { exporter: entry.exporter, queue: entry.queue ?? {} } : { exporter: entry, queue: {} };
-      // The queue loads on demand: its options are checked now, so a wrong one throws here.
-      resolveQueueOptions(resolved.queue);
-      return resolved;
-    }),
+    exporters: exporterEntries(config.exporters),
+    auditExporters: exporterEntries(config.audit?.exporters),
+    compliance: config.audit || zeroRetention || config.residency ? config : null,
+    zeroRetention,
     fetch: config.fetch ?? null,
     mcp: config.mcp,
-    bodies: config.record?.bodies ?? true,
+    bodies: !zeroRetention && (config.record?.bodies ?? true),
     maxBodyChars: config.record?.maxBodyChars ?? 65_536,
     streamUsage: config.streamUsage ?? true,
     maxEventBytes: config.stream?.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,

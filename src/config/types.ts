@@ -57,7 +57,11 @@ export interface ProviderConfig {
    * the model you address is the deployment name. Without it the v1 API (`/openai/v1/...`) is used.
    */
   apiVersion?: string;
-  /** Bedrock: the AWS region. @default AWS_REGION or AWS_DEFAULT_REGION from the environment */
+  /**
+   * Bedrock: the AWS region (@default AWS_REGION or AWS_DEFAULT_REGION from the environment). Any
+   * other provider: the region it serves from, for data residency (`'eu'`, `'us'`, `'westeurope'`...),
+   * when the catalog cannot tell it from the endpoint.
+   */
   region?: string;
   /** Bedrock: AWS credentials. @default AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from the environment */
   aws?: AwsCredentials;
@@ -308,6 +312,50 @@ export interface SluiceConfig {
   env?: Record<string, string | undefined>;
   /** Compatibility with other gateways' per-call headers; see {@link CompatConfig}. */
   compat?: CompatConfig;
+  /**
+   * A tamper-evident audit trail of every policy decision, hash-chained and optionally HMAC-signed,
+   * shipped through its own exporters; verify it with `verifyAuditTrail` from `sluice/audit` or
+   * `npx sluice audit verify <file>` ([docs/compliance.md](../../docs/compliance.md)).
+   */
+  audit?: AuditConfig;
+  /**
+   * `'none'`: zero data retention. No prompt or answer text leaves the process or persists: record
+   * bodies are off, callbacks receive no text, plugins that would keep text (shared or unapproved
+   * caches, OpenTelemetry content capture) are refused, OpenAI calls go out with `store: false` and
+   * `previous_response_id` is refused. Records say `zeroRetention: true`. @default 'default'
+   */
+  retention?: 'none' | 'default';
+  /**
+   * Data residency: the regions calls may go to (`'eu'`, `'us'`, or a cloud region such as
+   * `'eu-west-1'`), globally and per user, tag, header or model. A target outside them is never sent
+   * the call; when none is left the SDK gets a 403 naming the policy.
+   */
+  residency?: ResidencyConfig;
+}
+
+/** The audit trail's settings; see {@link SluiceConfig.audit}. */
+export interface AuditConfig {
+  /** Where audit events go, each exporter behind its own bounded batch queue (like `exporters`). */
+  exporters: Array<Exporter | ExporterEntry>;
+  /** Signs every event with HMAC-SHA-256 under this key (`hmac` field); verification then needs it. */
+  hmacKey?: string;
+  /**
+   * The last `hash` of the trail this instance continues (after a restart): the new chain's first
+   * event names it as `prevHash`, so removing the old chain's tail is detected. Without it a new chain
+   * starts from a genesis `prevHash` of `null`.
+   */
+  previousHash?: string;
+}
+
+/** Data-residency policy; see {@link SluiceConfig.residency}. */
+export interface ResidencyConfig {
+  /** Regions every call may go to. Absent: no global restriction (rules may still restrict). */
+  allow?: string[];
+  /**
+   * Further restrictions for matching calls (the same `when` as routing rules): every matching
+   * rule's `allow` applies on top of the global one, so a call goes only where all of them allow.
+   */
+  rules?: Array<{ when: RouteRule['when']; allow: string[] }>;
 }
 
 /** Compatibility layers, each off unless set; see docs/helicone.md. */

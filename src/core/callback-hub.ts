@@ -16,6 +16,9 @@ function stripQuery(url: string): string {
 }
 
 /** The callbacks of one instance. */
+/** The chunk `logStreamEvent` gets under zero retention. */
+const EMPTY_CHUNK = new Uint8Array(0);
+
 export class CallbackHub implements CallbackSink {
   readonly #config: ResolvedConfig;
   readonly #runner: DetachedRunner;
@@ -84,8 +87,10 @@ export class CallbackHub implements CallbackSink {
     // The SDK gets the provider's bytes; a callback gets them without the secrets Sluice knows, even
     // one split across two chunks.
     const scrubber = secrets === null ? null : secrets.streamScrubber();
+    // Under zero retention no answer text reaches a callback: each chunk is announced, empty.
+    const zeroRetention = this.#config.zeroRetention;
     return (raw, index) => {
-      const chunk = scrubber === null ? raw : scrubber.push(raw);
+      const chunk = zeroRetention ? EMPTY_CHUNK : scrubber === null ? raw : scrubber.push(raw);
       for (const callbacks of list) this.#runner.run(callbacks.names.logStreamEvent!, ctx.id, () => callbacks.logStreamEvent!({ id: ctx.id, index, chunk, metadata: ctx.metadata }));
     };
   }

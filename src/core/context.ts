@@ -16,6 +16,8 @@ export interface Target {
   model: string | null;
   /** Time limits for this target (a router's); otherwise the provider's or the global ones apply. */
   timeouts?: ResolvedTimeouts;
+  /** The region it serves from (`'eu-west-1'`, `'eu'`), when known; set by routing. */
+  region?: string | null;
 }
 
 /** Everything needed to build a context; {@link makeContext} in `sluice/testing` fills the defaults. */

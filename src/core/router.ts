@@ -4,7 +4,7 @@
  * target. It sits just above dispatch, so each `next(ctx)` is exactly one upstream request.
  * @module
  */
-import type { ResolvedRetry, ResolvedRouter, ResolvedRouterTarget, ResolvedRule } from '../config/parse.js';
+import type { ResolvedConfig, ResolvedRetry, ResolvedRouter, ResolvedRouterTarget, ResolvedRule } from '../config/parse.js';
 import type { HealthOptions } from './health.js';
 import type { CallContext } from './context.js';
 import { isNetworkFailure } from './dispatch.js';
@@ -17,6 +17,8 @@ import { PeakEwma } from './latency.js';
 import { RetryBudget } from './retry-budget.js';
 import type { SluiceEventType, SluiceEvent } from '../events/types.js';
 import { resetAfterMs } from './key-pool.js';
+import { regionOf, residencyOf } from './residency.js';
+import { resolveTarget } from './route.js';
 import type { Middleware, Next } from './types.js';
 
 /** Options of {@link createRouter}. */
@@ -42,6 +44,11 @@ export interface RouterOptions {
   events?: { has(type: SluiceEventType): boolean; emit(event: SluiceEvent): void };
   /** A monotonic clock in ms for health and latency. @default performance.now */
   now?: () => number;
+  /**
+   * The configuration, for data residency (`residency`, provider regions) and to resolve calls that
+   * name no router; without it targets carry no region and nothing is restricted.
+   */
+  config?: ResolvedConfig;
 }
 
 /** The routing middleware, with the health of its targets readable. */
@@ -349,18 +356,61 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
     retries: number;
   }
 
+  const config = options.config;
+  const given = config?.compliance ?? null;
+  const residency = config === undefined ? null : residencyOf(config);
+  // Regions of configured targets, computed once each (bounded by the configuration); per-call targets are computed per call.
+  const regions = new Map<ResolvedRouterTarget, string | null>();
+  const regionFor = (target: ResolvedRouterTarget): string | null => {
+    let region = regions.get(target);
+    if (region === undefined) {
+      region = regionOf(target.provider, target.model, given);
+      if (tracked.has(target.key)) regions.set(target, region);
+    }
+    return region;
+  };
+
   const route = async function route(ctx: CallContext, next: Next): Promise<Response> {
     const router = routerFor(ctx);
-    if (router === undefined) return next(ctx);
+    if (router === undefined) {
+      if (config === undefined) return next(ctx);
+      // A call no router serves (an alias, provider/model): its one target, with its region, must be allowed too.
+      const target = (ctx.target ??= resolveTarget(config, ctx));
+      target.region = regionOf(target.provider, target.model, given);
+      const policy = residency?.forCall(ctx) ?? null;
+      if (policy !== null && ctx.operation !== 'models' && !policy.allows(target.region)) {
+        const name = target.provider === null ? "the SDK's own URL" : `${target.provider.name}/${target.model ?? ''}`;
+        throw policy.refusal(`${name} serves from ${target.region ?? 'an unknown region'}`);
+      }
+      return next(ctx);
+    }
 
     // The SDK is retrying this call itself: do not multiply its retries, only fall back.
     const sdkRetry = ctx.hasHeaderCopy ? ctx.headers.get('x-stainless-retry-count') : readHeader(ctx.init.headers, 'x-stainless-retry-count');
     const isSdkRetry = sdkRetry !== null && Number(sdkRetry) > 0;
     const startedMs = now();
     budget.deposit(startedMs);
-    const expanded: Planned[] = [];
+    let expanded: Planned[] = [];
     expand(router, ctx, startedMs, new Set(), expanded);
+    // Residency first: a target outside the allowed regions is never tried, not even when all others fail.
+    const policy = residency?.forCall(ctx) ?? null;
+    const outside: string[] = [];
+    if (policy !== null) {
+      expanded = expanded.filter((planned) => {
+        const region = regionFor(planned.target);
+        if (policy.allows(region)) return true;
+        outside.push(`${planned.key} (${region ?? 'unknown region'})`);
+        if (events?.has('route:skip') === true) events.emit({ type: 'route:skip', id: ctx.id, target: planned.key, reason: 'residency', region, policy: policy.describe() });
+        return false;
+      });
+      if (expanded.length === 0) throw policy.refusal(`every target is outside it: ${outside.join(', ')}`);
+    }
     const { targets: usable, forced } = health.usable(expanded, startedMs);
+    if (events?.has('route:skip') === true && usable.length < expanded.length) {
+      for (const planned of expanded) {
+        if (!usable.includes(planned)) events.emit({ type: 'route:skip', id: ctx.id, target: planned.key, reason: 'ejected', region: regionFor(planned.target), policy: null });
+      }
+    }
     if (forced !== null && events?.has('target:force') === true) events.emit({ type: 'target:force', id: ctx.id, target: forced.key });
     const failures: string[] = [];
     let lastResponse: Response | null = null;
@@ -373,11 +423,14 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
         const planned = usable[position]!;
         const target = planned.target;
         // A half-open target admits one probe at a time; a forced target is tried regardless.
-        if (planned !== forced && !health.tryAcquireProbe(target.key, now())) continue;
+        if (planned !== forced && !health.tryAcquireProbe(target.key, now())) {
+          if (events?.has('route:skip') === true) events.emit({ type: 'route:skip', id: ctx.id, target: target.key, reason: 'probe_in_flight', region: regionFor(target), policy: null });
+          continue;
+        }
         const retries = isSdkRetry ? 0 : planned.retries;
         let reason = '';
         for (let retryIndex = 0; ; retryIndex++) {
-          ctx.target = { provider: target.provider, model: target.model, timeouts: target.timeouts };
+          ctx.target = { provider: target.provider, model: target.model, timeouts: target.timeouts, region: regionFor(target) };
           // A failed attempt's notes must not stick to the one that serves.
           ctx.error = null;
           ctx.responseBody = null;
@@ -465,6 +518,15 @@ export function createRouter(options: RouterOptions): RouterMiddleware {
       throw error;
     }
 
+    if (outside.length > 0 && policy !== null) {
+      // Fallbacks stayed inside the policy and none served: the SDK learns that the policy is why.
+      await lastResponse?.body?.cancel();
+      const refusal = policy.refusal(`the targets it allows failed (${failures.join('; ') || 'none could be tried'}), and ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside it`);
+      const message = ctx.scrub(refusal.message);
+      ctx.error = { class: refusal.code, message };
+      const response = errorResponse(ctx.dialect, { status: 403, code: refusal.code, message, requestId: ctx.id, shouldRetry: false });
+      return withHeaders(response, routedHeaders(lastTarget, attempts));
+    }
     if (lastResponse !== null && !lastWasNetwork) {
       return withHeaders(lastResponse, { ...routedHeaders(lastTarget, attempts), 'x-should-retry': 'false' });
     }

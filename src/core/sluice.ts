@@ -107,6 +107,9 @@ async function closedAnswer(classification: Classification | null): Promise<Resp
   if (classification === null) throw new TypeError(CLOSED_MESSAGE);
   return (await loadRespond()).errorResponse(classification.dialect, { status: 503, code: 'sluice_closed', message: CLOSED_MESSAGE, requestId: 'closed' });
 }
+/** Reads a body given as anything but a string (a stream, a Blob, a Request's): the reader loads on demand. */
+const readBodyText = async (body: BodyInit, signal: AbortSignal | null | undefined): Promise<string> => (await import('./body-text.js')).bodyText(body, signal);
+
 /** Records held while the exporters' queue code loads (a few milliseconds after `createSluice`). */
 const MAX_QUEUE_BACKLOG = 10_000;
 const monotonicNow = (): number => performance.now();
@@ -121,32 +124,6 @@ function randomPrefix(): string {
 
 function isRequest(input: FetchInput): input is Request {
   return typeof input === 'object' && !(input instanceof URL);
-}
-
-/**
- * Reads a request body as text, giving up when the caller aborts (a streaming body may never end):
- * the read is cancelled and the call rejects with the signal's reason, as fetch would.
- */
-async function bodyText(body: BodyInit, signal: AbortSignal | null | undefined): Promise<string> {
-  if (signal === null || signal === undefined) return new Response(body).text();
-  signal.throwIfAborted();
-  const stream = new Response(body).body;
-  if (stream === null) return '';
-  const reader = stream.getReader();
-  const onAbort = (): void => void reader.cancel(signal.reason).catch(() => undefined);
-  signal.addEventListener('abort', onAbort, { once: true });
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      signal.throwIfAborted();
-      if (done) return text + decoder.decode();
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /** The callbacks of an instance without any. */
@@ -288,6 +265,7 @@ class SluiceInstance implements Sluice {
             resolve: (spec) => resolveSpec(config, spec),
             health: config.health,
             events: this.#emitter,
+            config,
             priceOf: (target) => {
               const catalog = this.#prices;
               return (
@@ -306,6 +284,16 @@ class SluiceInstance implements Sluice {
     const hasHooks = config.callbacks.some((callbacks) => callbacks.preCallHook ?? callbacks.postCallSuccessHook ?? callbacks.postCallFailureHook);
     const callbackHooks: Middleware = (ctx, next) => (hooks === null ? next(ctx) : hooks(ctx, next));
     this.#middleware = hasHooks ? [callbackHooks, ...config.use] : [...config.use];
+    // Compliance controls (audit trail, zero retention, residency) load on demand, outermost; calls wait for them.
+    const compliance = config.compliance && import('../compliance/index.js').then((module) => module.createCompliance(config, this.#emitter));
+    if (compliance) {
+      this.#middleware.unshift(
+        Object.assign((ctx: CallContext, next: Next) => compliance.then((run) => run(ctx, next)), {
+          flush: () => compliance.then((run) => run.flush()),
+          close: () => compliance.then((run) => run.close()),
+        }),
+      );
+    }
     this.#chain = compose(this.#middleware, this.#dispatch);
     if (config.helicone) this.#helicone = import('../compat/helicone-headers.js').then(({ heliconeCompat }) => heliconeCompat(this));
     this.fetch = (input: FetchInput, init?: RequestInit) => this.#handle(input, init);
@@ -404,7 +392,7 @@ class SluiceInstance implements Sluice {
     if (request !== null) {
       // A Request input: normalise to (url, init) once; its body can be read only once.
       const body = init.body ?? request.body;
-      text = typeof body === 'string' || body === null ? body : await bodyText(body, init.signal ?? request.signal);
+      text = typeof body === 'string' || body === null ? body : await readBodyText(body, init.signal ?? request.signal);
       init = { method, headers: init.headers ?? request.headers, signal: init.signal ?? request.signal, ...init, body: text };
     } else {
       const body = init.body;
@@ -412,7 +400,7 @@ class SluiceInstance implements Sluice {
       else if (body === undefined || body === null) text = null;
       else if (typeof FormData !== 'undefined' && body instanceof FormData) return this.#passthrough(url, init, method, url);
       else {
-        text = await bodyText(body, init.signal);
+        text = await readBodyText(body, init.signal);
         const { duplex: _duplex, ...rest } = init as RequestInit & { duplex?: unknown };
         init = { ...rest, body: text };
         isBodyStream = body instanceof ReadableStream;
@@ -613,6 +601,8 @@ class SluiceInstance implements Sluice {
       attempts: ctx.attempts.slice(),
       cache: ctx.cache === null ? null : { ...ctx.cache },
       guard: ctx.guard.slice(),
+      region: ctx.target?.region ?? null,
+      zeroRetention: config.zeroRetention,
       requestBody: config.bodies ? (sentText ?? null) : null,
       responseBody: config.bodies ? ctx.responseBody : null,
     }, config.maxBodyChars);

@@ -31,6 +31,12 @@ export interface PluginLifecycle {
   flush?: () => Promise<void>;
   /** Releases what the plugin holds; called once by `sluice.close()`, after `flush()`. */
   close?: () => Promise<void>;
+  /**
+   * Whether the plugin would keep prompts or answers beyond the call (a shared cache store, captured
+   * span content): a message saying what and how to avoid it, or `undefined` when nothing. Under
+   * `retention: 'none'` a message refuses the configuration (`createSluice` throws it at `use[i]`).
+   */
+  retains?: () => string | undefined;
 }
 
 /**

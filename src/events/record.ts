@@ -205,6 +205,13 @@ export interface CallRecord {
   /** What guard rules (PII, injection, content) found and did; empty when none matched. */
   guard: GuardVerdict[];
   /**
+   * The region of the target that served (`'eu-west-1'`, `'eu'`), from `providers.<name>.region` or
+   * the catalog's regional endpoints; `null` when unknown or when no router saw the call (docs/compliance.md).
+   */
+  region: string | null;
+  /** Whether the call ran under zero data retention (`retention: 'none'`): no bodies, no text anywhere. */
+  zeroRetention: boolean;
+  /**
    * The request body as the SDK sent it after middleware changed it (so PII redaction applies),
    * JSON text, unless `record.bodies` is off.
    */

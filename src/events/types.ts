@@ -231,6 +231,24 @@ export interface RouteFallbackEvent {
   reason: string;
 }
 
+/**
+ * A router left a target out of a call's plan: the residency policy does not allow its region, it is
+ * ejected (health), or it is half-open with its one probe already in flight.
+ */
+export interface RouteSkipEvent {
+  type: 'route:skip';
+  /** The Sluice call id. */
+  id: string;
+  /** The target, `provider/model`. */
+  target: string;
+  /** Why. */
+  reason: 'residency' | 'ejected' | 'probe_in_flight';
+  /** The target's region (`null` when unknown); for `residency`, the policy it is outside of. */
+  region: string | null;
+  /** For `residency`: the policy in words (`residency.allow [eu]`); otherwise `null`. */
+  policy: string | null;
+}
+
 /** A target was taken out of rotation (passive health checks) or cooled down after a 429. */
 export interface TargetEjectEvent {
   type: 'target:eject';
@@ -284,6 +302,7 @@ export type SluiceEvent =
   | StoreRecoverEvent
   | RouteRetryEvent
   | RouteFallbackEvent
+  | RouteSkipEvent
   | TargetEjectEvent
   | TargetRecoverEvent
   | TargetForceEvent;

@@ -30,12 +30,12 @@ export type { BatchQueueOptions, DropReason } from './queue-options.js';
  * await queue.close(); // on shutdown: drains, then closes the exporter
  * ```
  */
-export class BatchQueue {
-  readonly #exporter: Exporter;
+export class BatchQueue<T = CallRecord> {
+  readonly #exporter: Exporter<T>;
   readonly #options: ResolvedQueueOptions;
   readonly #onDrop: BatchQueueOptions['onDrop'];
   readonly #onError: BatchQueueOptions['onError'];
-  readonly #buffer: RingBuffer<CallRecord>;
+  readonly #buffer: RingBuffer<T>;
 
   /** Records ever accepted by `push`; sequence numbers of waiting records are [#removed, #accepted). */
   #accepted = 0;
@@ -59,7 +59,7 @@ export class BatchQueue {
    * @param exporter - Where batches go.
    * @param options - Sizes, timings and hooks; see {@link BatchQueueOptions}.
    */
-  constructor(exporter: Exporter, options: BatchQueueOptions = {}) {
+  constructor(exporter: Exporter<T>, options: BatchQueueOptions = {}) {
     this.#exporter = exporter;
     this.#options = resolveQueueOptions(options);
     this.#onDrop = options.onDrop;
@@ -87,7 +87,7 @@ export class BatchQueue {
    * `close()` has been called the record itself is dropped (`closed`).
    * @param record - The record to export; it is not copied.
    */
-  push(record: CallRecord): void {
+  push(record: T): void {
     if (this.#isClosing) {
       this.#drop(1, 'closed');
       return;
@@ -179,7 +179,7 @@ export class BatchQueue {
   }
 
   /** Exports one batch with retries; never rejects. */
-  async #exportBatch(batch: readonly CallRecord[]): Promise<void> {
+  async #exportBatch(batch: readonly T[]): Promise<void> {
     const { retries, minRetryDelayMs, maxRetryDelayMs, exportTimeoutMs } = this.#options;
     const exporter = this.#exporter;
     let result: ExportResult | undefined;

@@ -15,3 +15,5 @@ export { heliconeExporter, toHeliconeLog } from './helicone.js';
 export type { HeliconeAsyncLog, HeliconeExporterOptions } from './helicone.js';
 export { httpExporter } from './http.js';
 export type { HttpExporterOptions } from './http.js';
+export { regionExporter } from './region.js';
+export type { RegionExporterOptions } from './region.js';

@@ -13,7 +13,8 @@ export interface ExportResult {
 }
 
 /**
- * A destination for call records that ships one batch per `export` call.
+ * A destination for call records that ships one batch per `export` call. `T` is what it ships: call
+ * records by default; audit events (`AuditEvent` from `sluice/audit`) for an audit trail's exporters.
  *
  * Resolving means the batch was delivered. Throwing or rejecting means the batch failed as a whole and
  * the `BatchQueue` in front of the exporter may call `export` again with the same records, so a
@@ -29,7 +30,7 @@ export interface ExportResult {
  * };
  * ```
  */
-export interface Exporter {
+export interface Exporter<T = CallRecord> {
   /** A short, stable name used in drop events and error reports, such as `console` or `jsonl`. */
   readonly name: string;
   /**
@@ -39,7 +40,7 @@ export interface Exporter {
    * @returns Nothing when every record was delivered, or an {@link ExportResult} when the destination
    *   took the batch but refused some records for good (they are dropped, counted as `rejected`).
    */
-  export(records: readonly CallRecord[], signal: AbortSignal): Promise<void | ExportResult>;
+  export(records: readonly T[], signal: AbortSignal): Promise<void | ExportResult>;
   /** Releases resources once no more batches will come; resolves when pending writes are done. */
   close?(): Promise<void>;
 }

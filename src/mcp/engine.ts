@@ -51,6 +51,8 @@ export const MCP_ERROR = Object.freeze({
 export interface RecordSink {
   publish(record: CallRecord): void;
   bodies: boolean;
+  /** Whether the instance runs under zero data retention (`retention: 'none'`). */
+  zeroRetention: boolean;
   user: string | null;
   session: string | null;
   tags: readonly string[];
@@ -576,6 +578,8 @@ export class McpServerEngine {
       guard: call.guard.slice(),
       requestBody: sink.bodies ? call.requestBody : null,
       responseBody: sink.bodies && answer !== null ? (answerText ?? JSON.stringify(answer)) : null,
+      region: null,
+      zeroRetention: sink.zeroRetention,
       mcp: info,
     };
     sink.publish(record);

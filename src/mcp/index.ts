@@ -58,6 +58,7 @@ function sinkOf(internals: SluiceInternals): RecordSink {
       void internals.secrets.then((secrets) => internals.publish(secrets.scrubRecord(record, config.maxBodyChars)));
     },
     bodies: config.bodies,
+    zeroRetention: config.zeroRetention,
     user: config.user,
     session: config.session,
     tags: config.tags,

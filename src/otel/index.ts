@@ -70,7 +70,7 @@ export function otel(options: OtelOptions = {}): Middleware {
   const tracerOf = (): Tracer | null =>
     resolved.spans ? (resolved.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, SCOPE_VERSION, { schemaUrl: SEMCONV_SCHEMA_URL }) : null;
 
-  return async function otelMiddleware(ctx, next) {
+  const middleware: Middleware = async function otelMiddleware(ctx, next) {
     const parent = context.active();
     const operation = operationOf(ctx);
     const tracer = tracerOf();
@@ -97,6 +97,11 @@ export function otel(options: OtelOptions = {}): Middleware {
     });
     return span === null ? next(ctx) : context.with(active, () => next(ctx));
   };
+  // Captured message content leaves the process in spans: refused under zero retention.
+  return Object.assign(middleware, {
+    retains: () =>
+      resolved.contentMaxChars === null ? undefined : "otel({ captureContent }) sends prompts and answers to the tracing backend; under retention: 'none' leave captureContent off",
+  });
 }
 
 /** A monotonic time of the call as an epoch time OpenTelemetry accepts. */

@@ -145,7 +145,7 @@ describe('heliconeExporter', () => {
       status: 200, outcome: 'completed', streamed: true, latencyMs: 250.4, ttftMs: 40.2, overheadMs: 1, phases: { requestMs: 0, upstreamMs: 1, responseMs: 0 },
       usage: { inputTokens: 5, outputTokens: 7, cachedTokens: null, reasoningTokens: null, cacheWriteTokens: null }, usagePartial: false, usageEstimated: false,
       costUsd: null, pricing: null, user: null, session: null, tags: ['beta'], metadata: null, error: null, attempts: [], cache: null, guard: [],
-      requestBody: '{"model":"gpt-4o","stream":true}', responseBody: 'data: {"choices":[]}\n\ndata: [DONE]\n\n',
+      requestBody: '{"model":"gpt-4o","stream":true}', responseBody: 'data: {"choices":[]}\n\ndata: [DONE]\n\n', region: null, zeroRetention: false,
     });
     expect(heliconeLog.safeParse(log).success).toBe(true);
     expect(log.providerResponse.json).toEqual({ model: 'gpt-4o', usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } });

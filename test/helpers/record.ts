@@ -38,6 +38,8 @@ export function makeRecord(overrides: Partial<CallRecord> = {}): CallRecord {
     metadata: null,
     cache: null,
     guard: [],
+    region: null,
+    zeroRetention: false,
     error: null,
     attempts: [{ provider: 'openai', model: 'gpt-4o-mini', keyId: null, status: 200, errorClass: null, latencyMs: 409, sentAfterMs: 1 }],
     requestBody: '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}',

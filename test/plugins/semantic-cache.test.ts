@@ -572,7 +572,7 @@ describe('options', () => {
       'semanticCache().store: expected a SemanticStore (search(), add() and clear()), e.g. memorySemanticStore() or postgresSemanticStore(pool)',
       'semanticCache().ttl: expected a duration like "10m" (ms, s, m, h, d) or a number of milliseconds > 0',
       'semanticCache().dialects: expected a non-empty list of "openai", "anthropic", "gemini"',
-      'semanticCache().treshold: unknown key; expected one of embed, threshold, namespace, store, ttl, maxEntryBytes, maxPromptChars, embedTimeoutMs, storeTimeoutMs, recoverProbeMs, dialects, operations',
+      'semanticCache().treshold: unknown key; expected one of embed, threshold, namespace, store, ttl, maxEntryBytes, maxPromptChars, embedTimeoutMs, storeTimeoutMs, recoverProbeMs, dialects, operations, zeroRetention',
     ]);
     expect(issues({ embed: { fetch: () => {}, baseURL: 'ftp://x', size: 3 } })).toEqual([
       'semanticCache().embed.model: expected an embedding model name, e.g. "openai/text-embedding-3-small"',

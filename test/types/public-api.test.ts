@@ -51,6 +51,7 @@ describe('public types', () => {
       | 'store:recover'
       | 'route:retry'
       | 'route:fallback'
+      | 'route:skip'
       | 'target:eject'
       | 'target:recover'
       | 'target:force'

@@ -277,5 +277,7 @@ function recordOf(span: DecodedSpan, operation: { name: string; operation: Opera
     guard: guardOf(span),
     requestBody: null,
     responseBody: null,
+    region: null,
+    zeroRetention: false,
   };
 }

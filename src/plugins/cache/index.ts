@@ -18,6 +18,7 @@ import { decodeEntry, matchesRequest, type CacheEntry } from './entry.js';
 import { cacheKey, type CacheKey } from './key.js';
 import { resolveCacheOptions, type CacheOptions } from './options.js';
 import { STORE_FAILED, StoreGuard } from './store-guard.js';
+import { zeroRetentionRefusal } from '../retention.js';
 
 export type { CacheOptions, CacheableOperation, Duration } from './options.js';
 export { parseDuration } from './options.js';
@@ -139,7 +140,7 @@ export function cache(options: CacheOptions = {}): Middleware & PluginLifecycle 
   const flush = async (): Promise<void> => {
     await Promise.all([...pending]);
   };
-  return Object.assign(middleware, { flush }) satisfies Middleware & PluginLifecycle;
+  return Object.assign(middleware, { flush, retains: () => zeroRetentionRefusal('cache', store, resolved.zeroRetentionMemory) }) satisfies Middleware & PluginLifecycle;
 }
 
 markPluginFactory(cache, 'cache');

@@ -68,6 +68,11 @@ export interface CacheOptions {
    * @default hashText
    */
   hash?: (text: string) => TextHash;
+  /**
+   * `'memory'` allows this cache under zero data retention (`retention: 'none'`), which otherwise
+   * refuses it: answers then stay in this process's memory for their TTL. Only with a memory store.
+   */
+  zeroRetention?: 'memory';
 }
 
 /** The options with every default filled in. */
@@ -81,6 +86,8 @@ export interface ResolvedCacheOptions {
   operations: ReadonlySet<string>;
   random: () => number;
   hash: (text: string) => TextHash;
+  /** Whether the cache is allowed under zero retention, in memory. */
+  zeroRetentionMemory: boolean;
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -139,6 +146,7 @@ function optionsSchema(): z.ZodMiniType {
     ),
     random: check<() => number>(isFunction, 'expected a function returning a number in [0, 1)'),
     hash: check<(text: string) => TextHash>(isFunction, 'expected a function (text) => { key, check }'),
+    zeroRetention: z.optional(z.literal('memory')),
   });
 }
 
@@ -166,5 +174,6 @@ export function resolveCacheOptions(options: unknown): ResolvedCacheOptions {
     operations: new Set(given.operations ?? OPERATIONS),
     random: given.random ?? Math.random,
     hash: given.hash ?? hashText,
+    zeroRetentionMemory: given.zeroRetention === 'memory',
   };
 }

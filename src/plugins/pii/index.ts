@@ -7,7 +7,7 @@
 import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
 import { SluiceError } from '../../core/errors.js';
-import type { Middleware, Next } from '../../core/types.js';
+import type { Middleware, Next, PluginLifecycle } from '../../core/types.js';
 import { SCAN_SLICE_CHARS, scanLimitReason } from '../scan-budget.js';
 import { forEachTextField, mapTextFields } from '../text-fields.js';
 import { resolvePiiOptions, type PiiOptions, type ResolvedPiiOptions } from './options.js';
@@ -115,9 +115,9 @@ async function restoreResponse(ctx: CallContext, response: Response, placeholder
  *   use: [pii({ rules: { 'credit-card': 'block', ipv4: false }, words: [{ name: 'codename', list: ['Project Falcon'] }] })],
  * });
  */
-export function pii(options?: PiiOptions): Middleware {
+export function pii(options?: PiiOptions): Middleware & PluginLifecycle {
   const resolved = resolvePiiOptions(options);
-  return async function pii(ctx: CallContext, next: Next): Promise<Response> {
+  const middleware = async function pii(ctx: CallContext, next: Next): Promise<Response> {
     const body = ctx.body;
     if (typeof body !== 'object' || body === null || resolved.detectors.length === 0) return next(ctx);
     const dialect: string = ctx.dialect;
@@ -147,6 +147,10 @@ export function pii(options?: PiiOptions): Middleware {
     if (!resolved.restore || scan.placeholders.size === 0) return response;
     return restoreResponse(ctx, response, scan.placeholders, resolved.recordOriginals);
   };
+  // The values found are kept only with recordOriginals (in the record's body, which zero retention turns off anyway).
+  return Object.assign(middleware, {
+    retains: () => (resolved.recordOriginals ? "pii({ recordOriginals: true }) keeps the values found in records; under retention: 'none' leave it off" : undefined),
+  });
 }
 
 markPluginFactory(pii, 'pii');

@@ -14,6 +14,7 @@
  * `x-sluice-cache-ttl: 60s`, `x-sluice-cache-namespace: name`.
  * @module
  */
+import { zeroRetentionRefusal } from '../retention.js';
 import { markPluginFactory } from '../factory.js';
 import type { CallContext } from '../../core/context.js';
 import type { Middleware, PluginLifecycle } from '../../core/types.js';
@@ -141,7 +142,7 @@ export function semanticCache(options: SemanticCacheOptions): Middleware & Plugi
   const flush = async (): Promise<void> => {
     await Promise.all([...pending]);
   };
-  return Object.assign(middleware, { flush }) satisfies Middleware & PluginLifecycle;
+  return Object.assign(middleware, { flush, retains: () => zeroRetentionRefusal('semanticCache', store, resolved.zeroRetentionMemory) }) satisfies Middleware & PluginLifecycle;
 }
 
 markPluginFactory(semanticCache, 'semanticCache');

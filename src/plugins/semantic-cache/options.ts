@@ -106,6 +106,12 @@ export interface SemanticCacheOptions {
    * @default ['chat', 'responses']
    */
   operations?: readonly SemanticOperation[];
+  /**
+   * `'memory'` allows this cache under zero data retention (`retention: 'none'`), which otherwise
+   * refuses it: prompts, embeddings and answers then stay in this process's memory for their TTL.
+   * Only with a memory store.
+   */
+  zeroRetention?: 'memory';
 }
 
 /** The options with every default filled in. */
@@ -122,12 +128,14 @@ export interface ResolvedSemanticCacheOptions {
   recoverProbeMs: number;
   dialects: ReadonlySet<string>;
   operations: ReadonlySet<string>;
+  /** Whether the cache is allowed under zero retention, in memory. */
+  zeroRetentionMemory: boolean;
 }
 
 const ROOT = 'semanticCache()';
 const DIALECTS: readonly Dialect[] = ['openai', 'anthropic', 'gemini'];
 const OPERATIONS: readonly SemanticOperation[] = ['chat', 'responses'];
-const KEYS = ['embed', 'threshold', 'namespace', 'store', 'ttl', 'maxEntryBytes', 'maxPromptChars', 'embedTimeoutMs', 'storeTimeoutMs', 'recoverProbeMs', 'dialects', 'operations'];
+const KEYS = ['embed', 'threshold', 'namespace', 'store', 'ttl', 'maxEntryBytes', 'maxPromptChars', 'embedTimeoutMs', 'storeTimeoutMs', 'recoverProbeMs', 'dialects', 'operations', 'zeroRetention'];
 const EMBED_KEYS = ['fetch', 'model', 'baseURL', 'dimensions', 'headers'];
 /** setTimeout fires at once (with a warning) beyond 2^31 - 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -181,6 +189,7 @@ function buildSchemas(): { root: z.ZodMiniType; embed: z.ZodMiniType } {
     recoverProbeMs: check<number>((value) => typeof value === 'number' && Number.isFinite(value) && value >= 0, 'expected a number of ms >= 0'),
     dialects: listOf(DIALECTS),
     operations: listOf(OPERATIONS),
+    zeroRetention: z.optional(z.literal('memory')),
   });
   return { root, embed };
 }
@@ -230,5 +239,6 @@ export function resolveSemanticCacheOptions(options: unknown): ResolvedSemanticC
     recoverProbeMs: given.recoverProbeMs ?? 5000,
     dialects: new Set(given.dialects ?? DIALECTS),
     operations: new Set(given.operations ?? OPERATIONS),
+    zeroRetentionMemory: given.zeroRetention === 'memory',
   };
 }

@@ -3,6 +3,7 @@
  * its own TTL. Web-platform only, so it runs wherever the plugins run.
  * @module
  */
+import { IN_MEMORY_STORE } from './marker.js';
 import { LRUCache } from 'lru-cache';
 import type { CacheAddOptions, CacheStore } from '../types.js';
 
@@ -60,6 +61,8 @@ function checkCount(name: string, value: number | undefined, fallback: number): 
 }
 
 class LruCacheStore implements MemoryCacheStore {
+  /** Keeps everything in this process's memory (see `isInMemoryStore`). */
+  readonly [IN_MEMORY_STORE] = true;
   readonly #lru: LRUCache<string, readonly string[]>;
   readonly #maxBytes: number;
   #evictions = 0;

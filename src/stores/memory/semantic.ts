@@ -4,6 +4,7 @@
  * recently used entry evicted first, each entry expiring at its own TTL. Web-platform only.
  * @module
  */
+import { IN_MEMORY_STORE } from './marker.js';
 import type { SemanticAddOptions, SemanticEntry, SemanticMatch, SemanticQuery, SemanticStore } from '../semantic-types.js';
 
 /** Options of {@link memorySemanticStore}. */
@@ -73,6 +74,8 @@ function dot(a: Float32Array, b: Float32Array): number {
 const groupOf = (namespace: string, key: string): string => `${namespace}\n${key}`;
 
 class MemorySemantic implements MemorySemanticStore {
+  /** Keeps everything in this process's memory (see `isInMemoryStore`). */
+  readonly [IN_MEMORY_STORE] = true;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   readonly #now: () => number;
