@@ -165,3 +165,31 @@ describe('POST /v1/records', () => {
     expect(running.store.closed).toBe(false); // a store passed in belongs to its owner
   });
 });
+
+describe('POST /v1/records: records of every kind Sluice makes', () => {
+  it('keeps the region and zero-retention flag, and reads them as defaults from older records', async () => {
+    const running = await start();
+    const current = makeRecord({ region: 'eu-west-1', zeroRetention: true });
+    const { region: _region, zeroRetention: _zero, ...older } = makeRecord();
+    const response = await running.ingest({ records: [current, older] });
+    expect(response.status).toBe(200);
+    expect(running.store.records.get(current.id)).toMatchObject({ region: 'eu-west-1', zeroRetention: true });
+    expect(running.store.records.get(older.id)).toMatchObject({ region: null, zeroRetention: false });
+  });
+
+  it('accepts an MCP request record (sluice/mcp) with its mcp fields, and refuses a made-up operation', async () => {
+    const running = await start();
+    const mcp = makeRecord({
+      dialect: 'mcp',
+      operation: 'mcp.tools/call',
+      mcp: { server: 'files', method: 'tools/call', target: 'read_file', requestId: 7, sessionId: 's-1', transport: 'http', requestBytes: 120, resultBytes: 2048, errorCode: null, toolError: false },
+    });
+    const made = { ...makeRecord(), operation: 'drop_tables' };
+    const response = await running.ingest({ records: [mcp, made] });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { accepted: number[]; rejected: Array<{ index: number }> };
+    expect(body.accepted).toEqual([0]);
+    expect(body.rejected.map((rejected) => rejected.index)).toEqual([1]);
+    expect(running.store.records.get(mcp.id)).toMatchObject({ dialect: 'mcp', operation: 'mcp.tools/call', mcp: { server: 'files', target: 'read_file', requestId: 7 } });
+  });
+});
