@@ -57,7 +57,8 @@ export const lazyRequire: TsupPlugin = {
 const bundled = ['zod', 'p-retry', 'is-network-error', 'eventemitter3'];
 const collector: Options = { entry: { 'collector/index': 'src/collector/index.ts' }, target: 'node20', platform: 'node', sourcemap: true, treeshake: true, splitting: true, external: [/^node:/, 'better-sqlite3', 'pg'], noExternal: bundled };
 export default defineConfig([
-  { ...shared, format: 'esm', dts: true, clean: true, noExternal: bundled },
+  // `npm run build` empties dist/ first: a `clean` here would race the other configs, which build at the same time.
+  { ...shared, format: 'esm', dts: true, noExternal: bundled },
   { ...shared, format: 'cjs', dts: true, noExternal: [...bundled, 'p-limit', 'yocto-queue'], plugins: [lazyRequire] },
   // The collector: Node only, built apart so its chunks (the SQLite driver's `require`, node:http) are never shared with the core entry.
   { ...collector, format: 'esm', dts: true },
