@@ -179,17 +179,11 @@ export interface McpWrappedTransport {
   setProtocolVersion?: (version: string) => void;
 }
 
-/** The wrapped transport as the wrapper drives it. */
-interface InnerTransport {
-  start(): Promise<void>;
-  send(message: JsonRpcMessage, options?: unknown): Promise<void>;
-  close(): Promise<void>;
-  onclose?: (() => void) | undefined;
-  onerror?: ((error: Error) => void) | undefined;
-  onmessage?: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined;
+/** The wrapped transport as the wrapper drives it: the wrapper's own contract, with the session and protocol version the inner transport may lack. */
+type InnerTransport = Omit<McpWrappedTransport, 'sessionId' | 'setProtocolVersion'> & {
   sessionId?: string | undefined;
   setProtocolVersion?: ((version: string) => void) | undefined;
-}
+};
 
 /** Options of {@link mcpTransport}. */
 export interface McpTransportOptions {

@@ -4,29 +4,12 @@
  */
 import OpenAI from 'openai';
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
 import { createMockProvider } from '../../src/testing/index.js';
-import { nodeTransport, type NodeTransport } from '../../src/node/index.js';
-import { json, startServer, type TestServer } from './server.js';
+import { closedAfterEach, json } from './server.js';
 
-const servers: TestServer[] = [];
-const transports: NodeTransport[] = [];
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const started = await startServer(handler);
-  servers.push(started);
-  return started;
-}
-function transport(options?: Parameters<typeof nodeTransport>[0]): NodeTransport {
-  const made = nodeTransport(options);
-  transports.push(made);
-  return made;
-}
-
-afterEach(async () => {
-  await Promise.all(transports.splice(0).map((made) => made.close()));
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
+const { server, transport } = closedAfterEach();
 
 describe('pool', () => {
   it('never opens more than connectionsPerOrigin sockets under 1,000 concurrent calls, and serves them all', { timeout: 30_000 }, async () => {

@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { afterEach } from 'vitest';
+import { nodeTransport, type NodeTransport } from '../../src/node/index.js';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -102,4 +104,32 @@ export function json(response: http.ServerResponse, value: unknown, status = 200
   const text = JSON.stringify(value);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   response.end(text);
+}
+
+/**
+ * Test servers and transports made through the returned functions, all closed after each test
+ * (transports first, so their sockets go before the servers wait for them).
+ */
+export function closedAfterEach(): {
+  server: (handler: Parameters<typeof startServer>[0]) => Promise<TestServer>;
+  transport: (options?: Parameters<typeof nodeTransport>[0]) => NodeTransport;
+} {
+  const servers: TestServer[] = [];
+  const transports: NodeTransport[] = [];
+  afterEach(async () => {
+    await Promise.all(transports.splice(0).map((made) => made.close()));
+    await Promise.all(servers.splice(0).map((started) => started.close()));
+  });
+  return {
+    async server(handler) {
+      const started = await startServer(handler);
+      servers.push(started);
+      return started;
+    },
+    transport(options) {
+      const made = nodeTransport(options);
+      transports.push(made);
+      return made;
+    },
+  };
 }

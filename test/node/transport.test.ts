@@ -4,28 +4,11 @@
  */
 import OpenAI, { toFile } from 'openai';
 import * as zlib from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSluice } from '../../src/core/sluice.js';
-import { nodeTransport, type NodeTransport } from '../../src/node/index.js';
-import { json, startServer, type TestServer } from './server.js';
+import { closedAfterEach, json, startServer } from './server.js';
 
-const servers: TestServer[] = [];
-const transports: NodeTransport[] = [];
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const started = await startServer(handler);
-  servers.push(started);
-  return started;
-}
-function transport(options?: Parameters<typeof nodeTransport>[0]): NodeTransport {
-  const made = nodeTransport(options);
-  transports.push(made);
-  return made;
-}
-
-afterEach(async () => {
-  await Promise.all(transports.splice(0).map((made) => made.close()));
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
+const { server, transport } = closedAfterEach();
 
 const CREDENTIALS = { authorization: 'Bearer sk-secret-1', 'x-api-key': 'sk-secret-2', 'x-goog-api-key': 'sk-secret-3', 'api-key': 'sk-secret-4' };
 

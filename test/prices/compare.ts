@@ -5,24 +5,24 @@
  */
 import { calcPrice, type Usage as GenaiUsage } from '@pydantic/genai-prices';
 import { computeCostUsd, type TokenUsage } from '../../src/wire/price.js';
+import { GENAI_TABLES } from '../../src/wire/prices/genai-tables.js';
 import { builtinPrices } from '../../src/wire/prices/index.js';
 
-/** Our table name → genai-prices provider id. Tables that only alias another (azure → openai) are compared once. */
-export const GENAI_PROVIDER: Readonly<Record<string, string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  gemini: 'google',
-  vertex: 'google',
-  bedrock: 'aws',
-  mistral: 'mistral',
-  deepseek: 'deepseek',
-  xai: 'x-ai',
-  groq: 'groq',
-  together: 'together',
-  fireworks: 'fireworks',
-  cerebras: 'cerebras',
-  perplexity: 'perplexity',
-};
+/**
+ * Our curated table name → genai-prices provider id (GENAI_TABLES), each table once: tables that only
+ * alias another (azure → openai's) are compared under the first name that holds them.
+ */
+export const GENAI_PROVIDER: Readonly<Record<string, string>> = (() => {
+  const seen = new Set<object>();
+  const out: Record<string, string> = {};
+  for (const [table, prices] of Object.entries(builtinPrices)) {
+    const id = GENAI_TABLES[table];
+    if (id === undefined || seen.has(prices)) continue;
+    seen.add(prices);
+    out[table] = id;
+  }
+  return out;
+})();
 
 /** A usage both sides price; token counts in Sluice's semantics (input includes cache reads and writes). */
 export interface Profile {
